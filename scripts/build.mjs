@@ -1,0 +1,26 @@
+// Bundles the agent into one executable file for Node >= 18: dist/guest-boot-agent.js.
+import { chmod, readFile } from 'node:fs/promises';
+import { build } from 'esbuild';
+
+const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+const outfile = 'dist/guest-boot-agent.js';
+
+await build({
+  entryPoints: ['src/main.ts'],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  // Debian 12 ships Node 18.19; nothing newer may be assumed on the image.
+  target: 'node18',
+  // CommonJS: installed as /usr/bin/guest-boot-agent (no extension, no package.json) Node loads it as CJS.
+  format: 'cjs',
+  minify: true,
+  // Keep function and class names: stack traces in the journal must stay readable.
+  keepNames: true,
+  legalComments: 'none',
+  banner: { js: '#!/usr/bin/env node' },
+  define: { AGENT_VERSION: JSON.stringify(pkg.version) },
+  loader: { '.service': 'text', '.rules': 'text' },
+  logLevel: 'warning',
+});
+await chmod(outfile, 0o755);
