@@ -1,0 +1,33 @@
+// The one door to other programs: execa with an argument array, never a shell.
+import type { ExecOptions, ExecResult } from './host.js';
+import { HostError } from './host.js';
+
+/** Where modprobe and ip live on every distro, even when PATH (e.g. under udev) lacks them. */
+const SYSTEM_PATHS = ['/usr/sbin', '/sbin', '/usr/bin', '/bin'];
+
+/** PATH with the system directories appended once. */
+export function searchPath(current: string | undefined): string {
+  const parts = (current ?? '').split(':').filter(Boolean);
+  return [...parts, ...SYSTEM_PATHS.filter((dir) => !parts.includes(dir))].join(':');
+}
+
+/** Runs `file args…`; resolves for any exit code, rejects HostError ENOENT / ETIMEDOUT / EEXEC. */
+export async function execFile(file: string, args: readonly string[], options: ExecOptions): Promise<ExecResult> {
+  // Loaded on first use: most runs (show, --version, dry-run) never start a program.
+  const { execa } = await import('execa');
+  const result = await execa(file, args, {
+    shell: false,
+    reject: false,
+    stdin: 'ignore',
+    timeout: options.timeoutMs,
+    env: { PATH: searchPath(process.env.PATH), LC_ALL: 'C' },
+    stripFinalNewline: true,
+  });
+  const command = [file, ...args].join(' ');
+  if (result.timedOut) throw new HostError('exec', command, 'ETIMEDOUT', `after ${options.timeoutMs} ms`);
+  if (result.exitCode === undefined) {
+    const code = (result.cause as NodeJS.ErrnoException | undefined)?.code ?? 'EEXEC';
+    throw new HostError('exec', command, code, result.shortMessage, { cause: result.cause });
+  }
+  return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+}

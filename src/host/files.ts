@@ -1,0 +1,39 @@
+// Ordinary files under a root: state files, the vendor-data cache, /proc/cmdline.
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { dirname } from 'node:path';
+import type { FilesWriter } from './host.js';
+import { toHostError, underRoot } from './paths.js';
+
+/** File access for one root directory; writes are atomic (temp + fsync + rename). */
+export function createFiles(root: string): FilesWriter {
+  const at = (path: string) => underRoot(root, path);
+  return {
+    async read(path) {
+      try {
+        return await fs.readFile(at(path), 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw toHostError('read', path, error);
+      }
+    },
+    async writeAtomic(path, data, mode = 0o644) {
+      const target = at(path);
+      const temp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+      try {
+        await fs.mkdir(dirname(target), { recursive: true, mode: 0o755 });
+        const handle = await fs.open(temp, 'wx', mode);
+        try {
+          await handle.writeFile(data);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await fs.rename(temp, target);
+      } catch (error) {
+        await fs.rm(temp, { force: true }).catch(() => undefined);
+        throw toHostError('write', path, error);
+      }
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// The seam between the agent and the operating system: every read, write,
+// process and network call goes through these interfaces. Production composes
+// them in node-host.ts; tests use the simulated kernel (test/sim).
+//
+// Paths are always kernel paths ("/sys/bus/ccwgroup/...", "/proc/cmdline",
+// "/run/guest-boot-agent/qeth.json"); the --root prefix is applied inside the
+// implementation, never by callers.
+
+/** Why a host operation failed, keeping the kernel's errno so callers can decide on it. */
+export class HostError extends Error {
+  /** errno name (EINVAL, EBUSY, ENOENT, …) or an exec/http failure code (ETIMEDOUT, EEXIT). */
+  readonly code: string;
+  readonly op: string;
+  readonly path: string | undefined;
+
+  constructor(op: string, path: string | undefined, code: string, detail?: string, options?: { cause?: unknown }) {
+    super(`${op} ${path ?? ''}: ${code}${detail ? ` (${detail})` : ''}`.replace('  ', ' '), options);
+    this.name = 'HostError';
+    this.op = op;
+    this.path = path;
+    this.code = code;
+  }
+}
+
+/** True when `error` is a HostError carrying one of the given errno names. */
+export function hasCode(error: unknown, ...codes: string[]): error is HostError {
+  return error instanceof HostError && codes.includes(error.code);
+}
+
+export interface Clock {
+  /** Milliseconds on a monotonic scale; only differences are meaningful. */
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Kernel attribute files under /sys and /proc. */
+export interface SysfsReader {
+  /** Contents with the trailing newline removed. Rejects with HostError{code: errno}. */
+  read(path: string): Promise<string>;
+  /** The link target as stored (usually relative). */
+  readlink(path: string): Promise<string>;
+  /** Entry names of a directory, sorted. */
+  list(path: string): Promise<string[]>;
+  exists(path: string): Promise<boolean>;
+}
+
+export interface SysfsWriter extends SysfsReader {
+  /** One write(2) of `value` at offset 0, as `echo` would (no newline added). */
+  write(path: string, value: string): Promise<void>;
+}
+
+/** Ordinary files (state, cache, /proc/cmdline). */
+export interface FilesReader {
+  /** The file's text, or undefined when it does not exist. Other errors reject. */
+  read(path: string): Promise<string | undefined>;
+}
+
+export interface FilesWriter extends FilesReader {
+  /** Write via temp file + fsync + rename, creating parent directories. */
+  writeAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void>;
+}
+
+export interface ExecOptions {
+  timeoutMs: number;
+}
+
+/** A program that ran to completion (any exit code). */
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+export interface HttpGetOptions {
+  signal: AbortSignal;
+  /** The body is cut off, and the request fails with code EFBIG, past this many bytes. */
+  maxBytes: number;
+}
+
+/** What observation may use: nothing in here can change the machine. */
+export interface HostReader {
+  sysfs: SysfsReader;
+  files: FilesReader;
+  clock: Clock;
+}
+
+export interface Host extends HostReader {
+  sysfs: SysfsWriter;
+  files: FilesWriter;
+  /**
+   * Run `file` with an argument array, never through a shell. Resolves for any
+   * exit code; rejects with HostError code ENOENT (not found) or ETIMEDOUT.
+   */
+  exec(file: string, args: readonly string[], options: ExecOptions): Promise<ExecResult>;
+  /** One GET; redirects are returned, never followed (the caller decides). */
+  http: { get(url: string, options: HttpGetOptions): Promise<HttpResponse> };
+}

@@ -1,0 +1,18 @@
+// Composes the real Host for one root: the only place --root is applied.
+import { realClock } from './clock.js';
+import { execFile } from './exec.js';
+import { createFiles } from './files.js';
+import type { Host } from './host.js';
+import { httpGet } from './http.js';
+import { createSysfs } from './sysfs.js';
+
+/** The production host, rooted at `root` ("/" on a real boot). */
+export function createNodeHost(root: string): Host {
+  return {
+    sysfs: createSysfs(root),
+    files: createFiles(root),
+    clock: realClock,
+    exec: execFile,
+    http: { get: httpGet },
+  };
+}
