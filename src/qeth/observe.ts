@@ -1,0 +1,90 @@
+// Reads the qeth-related kernel state for the named devices (read-only: HostReader).
+import { basename, dirname, resolve } from 'node:path/posix';
+import type { HostReader } from '../host/host.js';
+import type { BusId } from '../values/bus-id.js';
+import { busIdPlus, parseBusId } from '../values/bus-id.js';
+import { parseCioIgnore } from './cio-ignore.js';
+import { CCW_DEVICES, CIO_IGNORE, QETH_DRIVER, ccwAttr, ccwDevice, groupAttr, groupDevice, groupNetDir } from './paths.js';
+import type { CcwState, GroupState, QethSnapshot } from './snapshot.js';
+
+/** Observes the driver, cio_ignore, the triples of `readIds` and their groups. */
+export async function observeQeth(host: HostReader, readIds: readonly BusId[]): Promise<QethSnapshot> {
+  const [driverLoaded, cioText] = await Promise.all([
+    host.sysfs.exists(QETH_DRIVER),
+    host.sysfs.read(CIO_IGNORE).catch(() => ''),
+  ]);
+  const tripleIds = readIds.flatMap((id) => [id, busIdPlus(id, 1), busIdPlus(id, 2)]).filter(isBusId);
+  const ccw = await readCcwDevices(host, tripleIds);
+  // read+2 is the DPM norm; only when it does not fit is every device needed, to pick data like lsznet.raw.
+  const ccwComplete = readIds.some((id) => !fitsAsData(ccw[id], ccw[busIdPlus(id, 2) ?? '']));
+  if (ccwComplete) {
+    const all = (await host.sysfs.list(CCW_DEVICES).catch(() => [])).map(parseBusId).filter(isBusId);
+    Object.assign(ccw, await readCcwDevices(host, all.filter((id) => !(id in ccw))));
+  }
+  const groups: Record<string, GroupState> = {};
+  for (const group of await Promise.all(readIds.map((id) => readGroup(host, id)))) {
+    if (group) groups[group.busId] = group;
+  }
+  return { driverLoaded, cioIgnore: parseCioIgnore(cioText), ccw, groups, ccwComplete };
+}
+
+/** A cheap pre-check: read+2 exists, is free and has the read device's CU type. */
+function fitsAsData(read: CcwState | undefined, data: CcwState | undefined): boolean {
+  if (!read || read.groupDevice) return true; // nothing to choose
+  return Boolean(data && !data.groupDevice && !data.online && data.cutype === read.cutype);
+}
+
+async function readCcwDevices(host: HostReader, ids: readonly BusId[]): Promise<Record<string, CcwState>> {
+  const states = await Promise.all(ids.map((id) => readCcw(host, id)));
+  return Object.fromEntries(states.filter((s): s is CcwState => s !== undefined).map((s) => [s.busId, s]));
+}
+
+async function readCcw(host: HostReader, busId: BusId): Promise<CcwState | undefined> {
+  if (!(await host.sysfs.exists(ccwDevice(busId)))) return undefined;
+  const [cutype, online, group, driver, chpid] = await Promise.all([
+    host.sysfs.read(ccwAttr(busId, 'cutype')).catch(() => 'unknown'),
+    host.sysfs.read(ccwAttr(busId, 'online')).catch(() => '0'),
+    linkName(host, ccwAttr(busId, 'group_device')),
+    linkName(host, ccwAttr(busId, 'driver')),
+    readChpid(host, busId),
+  ]);
+  return { busId, cutype, online: online === '1', groupDevice: group, boundToQeth: driver === 'qeth', chpid };
+}
+
+/** The first installed CHPID of the device's subchannel (its parent directory in /sys/devices/css0). */
+async function readChpid(host: HostReader, busId: BusId): Promise<string | null> {
+  try {
+    const device = resolve(CCW_DEVICES, await host.sysfs.readlink(ccwDevice(busId)));
+    const subchannel = dirname(device);
+    const chpids = (await host.sysfs.read(`${subchannel}/chpids`)).trim().split(/\s+/);
+    // pimpampom's first byte is the path-installed mask: bit 0x80 is path 0.
+    const pim = Number.parseInt((await host.sysfs.read(`${subchannel}/pimpampom`).catch(() => '80')).slice(0, 2), 16);
+    const path = [...Array(8).keys()].find((bit) => pim & (0x80 >> bit)) ?? 0;
+    return chpids[path]?.toLowerCase() ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function readGroup(host: HostReader, busId: BusId): Promise<GroupState | undefined> {
+  if (!(await host.sysfs.exists(groupDevice(busId)))) return undefined;
+  const number = async (name: string) => {
+    const value = Number.parseInt(await host.sysfs.read(groupAttr(busId, name)).catch(() => ''), 10);
+    return Number.isNaN(value) ? null : value;
+  };
+  const [online, portno, layer2, netdevs] = await Promise.all([
+    number('online'),
+    number('portno'),
+    number('layer2'),
+    host.sysfs.list(groupNetDir(busId)).catch(() => []),
+  ]);
+  return { busId, online: online === 1, portno, layer2, netdevs };
+}
+
+async function linkName(host: HostReader, path: string): Promise<string | null> {
+  return host.sysfs.readlink(path).then(basename, () => null);
+}
+
+function isBusId(value: BusId | undefined): value is BusId {
+  return value !== undefined;
+}

@@ -1,0 +1,135 @@
+// Pure planning: cmdline entries + observed state → the actions that configure each qeth device (DESIGN §4).
+import type { NicEntry } from '../cmdline/nic-entries.js';
+import type { Action, Result, TargetPlan } from '../plan/action.js';
+import type { BusId } from '../values/bus-id.js';
+import { busIdPlus, predictableName } from '../values/bus-id.js';
+import { isIgnored } from './cio-ignore.js';
+import { CIO_IGNORE, CIO_SETTLE, QETH_GROUP, ccwAttr, ccwDevice, groupAttr, groupDevice, groupNetDir } from './paths.js';
+import type { GroupState, QethSnapshot } from './snapshot.js';
+import { QETH_CUTYPES } from './snapshot.js';
+import type { Triple } from './triple.js';
+import { chooseTriple } from './triple.js';
+
+export interface QethPlanOptions {
+  /** Take a mismatching online device offline to reconfigure it (disruptive). */
+  force: boolean;
+  /** The prepare steps already ran: plan none, and fail the devices if the driver is still missing. */
+  afterPrepare: boolean;
+}
+
+export interface QethPlan {
+  /** Shared steps that must finish before the devices are re-observed: module load, cio_ignore free. */
+  prepare: TargetPlan[];
+  /** One plan per device, run in parallel. */
+  devices: TargetPlan[];
+  /** Devices that cannot be configured, with the reason. */
+  failures: Result[];
+}
+
+export const TIMEOUTS = { modprobeMs: 30_000, appearMs: 10_000, renameMs: 10_000 } as const;
+
+/** Plans the whole qeth job. Calling it again on a re-observed snapshot yields an empty `prepare`. */
+export function planQeth(entries: readonly NicEntry[], snapshot: QethSnapshot, options: QethPlanOptions): QethPlan {
+  const reserved = new Set(entries.flatMap((e) => [e.busId, busIdPlus(e.busId, 1) ?? '']));
+  const devices: TargetPlan[] = [];
+  const failures: Result[] = [];
+  if (options.afterPrepare && !snapshot.driverLoaded) {
+    const error = 'the qeth driver is not available (modprobe qeth failed; see above)';
+    return { prepare: [], devices, failures: entries.map((e) => ({ target: e.busId, ok: false, changed: false, error })) };
+  }
+  for (const entry of entries) {
+    const planned = planDevice(entry, snapshot, reserved, options);
+    if ('reason' in planned) failures.push({ target: entry.busId, ok: false, changed: false, error: planned.reason });
+    else devices.push({ target: entry.busId, actions: planned.actions });
+  }
+  return { prepare: options.afterPrepare ? [] : planPrepare(entries, snapshot), devices, failures };
+}
+
+function planPrepare(entries: readonly NicEntry[], snapshot: QethSnapshot): TargetPlan[] {
+  const prepare: TargetPlan[] = [];
+  if (!snapshot.driverLoaded) {
+    prepare.push({
+      target: 'qeth-driver',
+      actions: [
+        { op: 'exec', target: 'qeth-driver', path: 'modprobe', args: ['qeth', 'qeth_l2'], timeoutMs: TIMEOUTS.modprobeMs, why: 'the qeth driver is not loaded; qeth_l2 too, so online does not depend on on-demand loading' },
+        { op: 'wait', target: 'qeth-driver', path: QETH_GROUP, until: { kind: 'exists' }, timeoutMs: TIMEOUTS.appearMs, why: 'the group file appears once qeth has registered' },
+      ],
+    });
+  }
+  const hidden = entries.flatMap((e) => consecutive(e.busId)).filter((id) => !snapshot.ccw[id] && isIgnored(snapshot.cioIgnore, id));
+  if (hidden.length > 0) {
+    const list = [...new Set(hidden)].join(',');
+    prepare.push({
+      target: 'cio_ignore',
+      actions: [
+        { op: 'write', target: 'cio_ignore', path: CIO_IGNORE, value: `free ${list}`, why: 'these devices are hidden by cio_ignore' },
+        { op: 'write', target: 'cio_ignore', path: CIO_SETTLE, value: '1', why: 'returns once the channel subsystem has registered the freed devices' },
+      ],
+    });
+  }
+  return prepare;
+}
+
+type DevicePlan = { actions: Action[] } | { reason: string };
+
+function planDevice(entry: NicEntry, snapshot: QethSnapshot, reserved: Set<string>, options: QethPlanOptions): DevicePlan {
+  const read = entry.busId;
+  const group = snapshot.groups[read];
+  if (group) return configure(entry, group, options);
+  const readDev = snapshot.ccw[read];
+  if (!readDev) {
+    if (!isIgnored(snapshot.cioIgnore, read)) return { reason: `channel device ${read} does not exist (and is not hidden by cio_ignore)` };
+    // Freed just now or about to be: DPM's consecutive triple is the only one we can name before it appears.
+    const triple = consecutive(read) as unknown as Triple;
+    const appear = triple.map((id): Action => ({ op: 'wait', target: read, path: ccwDevice(id), until: { kind: 'exists' }, timeoutMs: TIMEOUTS.appearMs, why: 'freed from cio_ignore; the channel subsystem registers it asynchronously' }));
+    return withGroup(entry, [...appear, ...grouping(read, triple, 'assumed consecutive (the devices are not visible yet)')], options);
+  }
+  if (readDev.groupDevice && readDev.groupDevice !== read) return { reason: `${read} is already a member of group ${readDev.groupDevice}` };
+  if (!QETH_CUTYPES[readDev.cutype]) return { reason: `${read} has CU type ${readDev.cutype}, not a qeth device (1731/01 OSA, 1731/05 HiperSockets)` };
+  const choice = chooseTriple(snapshot, read, new Set([...reserved].filter((id) => id !== read && id !== busIdPlus(read, 1))));
+  if (!choice.ok) return { reason: choice.reason };
+  for (const id of choice.triple) reserved.add(id);
+  const bind = choice.triple
+    .filter((id) => !snapshot.ccw[id]?.boundToQeth)
+    .map((id): Action => ({ op: 'wait', target: read, path: ccwAttr(id, 'driver'), until: { kind: 'exists' }, timeoutMs: TIMEOUTS.appearMs, why: 'the qeth ccw driver binds the device after the module loads' }));
+  return withGroup(entry, [...bind, ...grouping(read, choice.triple, choice.why)], options);
+}
+
+function consecutive(read: BusId): BusId[] {
+  return [0, 1, 2].map((offset) => busIdPlus(read, offset)).filter((id): id is BusId => id !== undefined);
+}
+
+function grouping(read: BusId, triple: Triple, why: string): Action[] {
+  return [
+    { op: 'write', target: read, path: QETH_GROUP, value: triple.join(','), why: `group read,write,data; ${why}` },
+    { op: 'wait', target: read, path: groupDevice(read), until: { kind: 'exists' }, timeoutMs: TIMEOUTS.appearMs, why: 'the group device is registered by the write' },
+  ];
+}
+
+function withGroup(entry: NicEntry, groupActions: Action[], options: QethPlanOptions): DevicePlan {
+  const rest = configure(entry, undefined, options);
+  return 'reason' in rest ? rest : { actions: [...groupActions, ...rest.actions] };
+}
+
+/** Settings, online and MAC for a group that exists (observed) or is about to (undefined). */
+function configure(entry: NicEntry, group: GroupState | undefined, options: QethPlanOptions): DevicePlan {
+  const read = entry.busId;
+  const actions: Action[] = [];
+  const matches = group?.portno === entry.port && group?.layer2 === 1;
+  if (group?.online && !matches) {
+    if (!options.force) {
+      return { reason: `online with portno=${group.portno} layer2=${group.layer2}, the cmdline wants portno=${entry.port} layer2=1; not disrupting a running interface (--force reconfigures it)` };
+    }
+    actions.push({ op: 'write', target: read, path: groupAttr(read, 'online'), value: '0', why: '--force: portno and layer2 can only change while offline' });
+  }
+  if (!group?.online || !matches) {
+    // Only what differs: a fresh group (undefined) reads layer2=-1, so both are written.
+    if (group?.layer2 !== 1) actions.push({ op: 'write', target: read, path: groupAttr(read, 'layer2'), value: '1', why: 'DPM NICs run in layer 2' });
+    if (group?.portno !== entry.port) actions.push({ op: 'write', target: read, path: groupAttr(read, 'portno'), value: String(entry.port), why: `adapter port ${entry.port} from the cmdline` });
+    actions.push({ op: 'write', target: read, path: groupAttr(read, 'online'), value: '1', okIfAlready: true, why: 'blocks until the card is up; registers the interface' });
+  }
+  if (entry.mac) {
+    actions.push({ op: 'set-mac', target: read, path: groupNetDir(read), value: entry.mac, netdev: { under: groupNetDir(read), expectedName: predictableName(read) }, timeoutMs: TIMEOUTS.renameMs, why: 'MAC from the cmdline, once udev has named the interface' });
+  }
+  return { actions };
+}

@@ -1,0 +1,26 @@
+// Parses setmac's <device> argument: an interface name, a bus id, or a udev devpath (DESIGN §5).
+import type { BusId } from '../values/bus-id.js';
+import { parseBusId } from '../values/bus-id.js';
+import { isValidIfname } from '../values/ifname.js';
+
+/** What the argument names; the missing half is looked up in sysfs. */
+export type SetmacTarget =
+  | { kind: 'devpath'; busId: BusId; ifname: string }
+  | { kind: 'bus-id'; busId: BusId }
+  | { kind: 'interface'; ifname: string };
+
+// udev's DEVPATH of a qeth interface: /devices/qeth/<busid>/net/<ifname> (reference §2.4).
+const DEVPATH = /^(?:\/sys)?\/devices\/(?:[A-Za-z0-9_.:-]+\/)*?(0\.[0-3]\.[0-9a-fA-F]{4})\/net\/([^/]+)$/;
+
+/** The parsed argument, or undefined when it is none of the three forms (a usage error). */
+export function parseSetmacTarget(argument: string): SetmacTarget | undefined {
+  const devpath = DEVPATH.exec(argument);
+  if (devpath) {
+    const busId = parseBusId(devpath[1]!);
+    const ifname = devpath[2]!;
+    return busId && isValidIfname(ifname) ? { kind: 'devpath', busId, ifname } : undefined;
+  }
+  const busId = parseBusId(argument);
+  if (busId) return { kind: 'bus-id', busId };
+  return isValidIfname(argument) ? { kind: 'interface', ifname: argument } : undefined;
+}
