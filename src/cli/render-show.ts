@@ -1,0 +1,52 @@
+// Pure text rendering of `show` for an operator at a console.
+import type { NicEntry, Rejected } from '../cmdline/nic-entries.js';
+import type { QethSnapshot } from '../qeth/snapshot.js';
+import { QETH_CUTYPES } from '../qeth/snapshot.js';
+import { busIdPlus } from '../values/bus-id.js';
+
+export interface ShowView {
+  cmdlineError: string | null;
+  entries: NicEntry[];
+  rejected: Rejected[];
+  warnings: Rejected[];
+  qeth: QethSnapshot;
+  addresses: Record<string, string | null>;
+  runs: Record<string, unknown>;
+}
+
+/** The show report as plain text. */
+export function renderShowText(view: ShowView): string {
+  const lines = ['Kernel command line:'];
+  if (view.cmdlineError) lines.push(`  unreadable: ${view.cmdlineError}`);
+  else if (view.entries.length === 0) lines.push('  no qeth NIC entries');
+  for (const e of view.entries) lines.push(`  ${e.busId}  port ${e.port}  mac ${e.mac ?? '-'}`);
+  for (const r of view.rejected) lines.push(`  rejected ${JSON.stringify(r.token)}: ${r.reason}`);
+  for (const w of view.warnings) lines.push(`  warning ${JSON.stringify(w.token)}: ${w.reason}`);
+  lines.push('', `qeth driver: ${view.qeth.driverLoaded ? 'loaded' : 'not loaded'}`, `cio_ignore: ${view.qeth.cioIgnore.length} range(s) hidden`);
+  for (const entry of view.entries) lines.push(...deviceLines(view, entry));
+  lines.push('', 'Last runs:');
+  for (const [name, record] of Object.entries(view.runs)) lines.push(`  ${name}: ${summariseRun(record)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function deviceLines(view: ShowView, entry: NicEntry): string[] {
+  const group = view.qeth.groups[entry.busId];
+  if (group) {
+    const netdevs = group.netdevs.map((name) => `${name} (${view.addresses[name] ?? 'no address'})`).join(', ') || 'no interface yet';
+    return [`${entry.busId}: grouped, ${group.online ? 'online' : 'offline'}, portno ${group.portno ?? '?'}, layer2 ${group.layer2 ?? '?'}, ${netdevs}`];
+  }
+  const members = [0, 1, 2].map((offset) => busIdPlus(entry.busId, offset) ?? '').map((id) => {
+    const ccw = view.qeth.ccw[id];
+    if (!ccw) return `${id} not visible`;
+    return `${id} ${ccw.cutype} (${QETH_CUTYPES[ccw.cutype] ?? 'not qeth'}) chpid ${ccw.chpid ?? '?'}${ccw.groupDevice ? ` in group ${ccw.groupDevice}` : ''}`;
+  });
+  return [`${entry.busId}: not grouped; ${members.join('; ')}`];
+}
+
+function summariseRun(record: unknown): string {
+  if (record === undefined) return 'never ran (this boot)';
+  const run = record as { finishedAt?: string; exitCode?: number; results?: { target: string; ok: boolean; error?: string }[] };
+  const failed = (run.results ?? []).filter((result) => !result.ok);
+  const failures = failed.map((result) => `${result.target}: ${result.error ?? 'failed'}`).join('; ');
+  return `exit ${run.exitCode ?? '?'} at ${run.finishedAt ?? '?'}${failures ? `; failed: ${failures}` : ''}`;
+}
