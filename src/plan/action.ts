@@ -25,7 +25,13 @@ export type Action =
     }
   | { op: 'wait'; target: string; path: string; until: WaitUntil; timeoutMs: number; why: string }
   | { op: 'exec'; target: string; path: string; args: string[]; timeoutMs: number; why: string }
-  | { op: 'set-mac'; target: string; path: string; value: string; netdev: NetdevRef; timeoutMs: number; why: string };
+  | { op: 'set-mac'; target: string; path: string; value: string; netdev: NetdevRef; timeoutMs: number; why: string }
+  /**
+   * Bind the VF behind the PF's `virtfn<k>` link (`path`) to driver `value`: resolved at run time because
+   * the link only appears after sriov_numvfs is written. `rebind` unbinds first (the VF still sees old
+   * GUIDs); `override` sets driver_override for the bind (autoprobe is off on this PF) and clears it after.
+   */
+  | { op: 'bind-vf'; target: string; path: string; value: string; rebind: boolean; override: boolean; timeoutMs: number; why: string };
 
 export type Op = Action['op'];
 
@@ -33,6 +39,8 @@ export type Op = Action['op'];
 export interface TargetPlan {
   target: string;
   actions: Action[];
+  /** Run, best effort, only when an action failed: undo a temporary change (e.g. restore autoprobe). */
+  onFailure?: Action[];
 }
 
 /** The outcome for one target. `changed` is true when at least one action ran. */
@@ -54,6 +62,8 @@ export function describeAction(action: Action): string {
         : `wait ≤${seconds(action.timeoutMs)} for ${action.path} = ${JSON.stringify(action.until.value)}`;
     case 'exec':
       return `run ${[action.path, ...action.args].join(' ')}`;
+    case 'bind-vf':
+      return `${action.rebind ? 'rebind' : 'bind'} the VF behind ${action.path} to ${action.value}${action.override ? ' (via driver_override)' : ''}`;
     case 'set-mac':
       return 'name' in action.netdev
         ? `set MAC of ${action.netdev.name} to ${action.value}`

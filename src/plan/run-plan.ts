@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import { messageOf } from '../errors.js';
 import type { Action, Result, TargetPlan } from './action.js';
 import { assertNever, describeAction } from './action.js';
+import { executeBindVf } from './execute-bind-vf.js';
 import { executeSetMac } from './execute-set-mac.js';
 import { pollUntil } from './wait.js';
 
@@ -29,10 +30,19 @@ async function runTarget(host: Host, plan: TargetPlan, log: Logger): Promise<Res
     } catch (error) {
       const message = `${describeAction(action)} failed: ${messageOf(error)}`;
       log.error(plan.target, message);
+      await undo(host, plan, log);
       return { target: plan.target, ok: false, changed, error: message };
     }
   }
   return { target: plan.target, ok: true, changed };
+}
+
+/** Best effort: every onFailure action is tried, each failure logged, none rethrown. */
+async function undo(host: Host, plan: TargetPlan, log: Logger): Promise<void> {
+  for (const action of plan.onFailure ?? []) {
+    log.warn(plan.target, `undo: ${describeAction(action)} (${action.why})`);
+    await execute(host, action).catch((error: unknown) => log.error(plan.target, `undo failed: ${describeAction(action)}: ${messageOf(error)}`));
+  }
 }
 
 /** Performs one action; resolves true when it changed something. */
@@ -66,6 +76,8 @@ async function execute(host: Host, action: Action): Promise<boolean> {
     }
     case 'set-mac':
       return executeSetMac(host, action);
+    case 'bind-vf':
+      return executeBindVf(host, action);
     default:
       return assertNever(action);
   }
