@@ -1,7 +1,7 @@
 // Ordinary files under a root: state files, the vendor-data cache, /proc/cmdline.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { FilesWriter } from './host.js';
 import { toHostError, underRoot } from './paths.js';
 
@@ -35,5 +35,23 @@ export function createFiles(root: string): FilesWriter {
         throw toHostError('write', path, error);
       }
     },
+    async makeTempDir(parent, prefix) {
+      try {
+        await fs.mkdir(at(parent), { recursive: true, mode: 0o755 });
+        // mkdtemp creates the directory 0700 and with an unpredictable name: nobody else can pre-create or enter it.
+        const made = await fs.mkdtemp(`${at(parent)}/${prefix}`);
+        return `${parent.replace(/\/$/, '')}/${basename(made)}`;
+      } catch (error) {
+        throw toHostError('mkdtemp', parent, error);
+      }
+    },
+    async removeDir(path) {
+      try {
+        await fs.rmdir(at(path));
+      } catch (error) {
+        throw toHostError('rmdir', path, error);
+      }
+    },
+    hostPath: at,
   };
 }

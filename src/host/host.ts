@@ -58,6 +58,19 @@ export interface FilesReader {
 export interface FilesWriter extends FilesReader {
   /** Write via temp file + fsync + rename, creating parent directories. */
   writeAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void>;
+  /** Creates a fresh private directory (mode 0700) named `<prefix>XXXXXX` in `parent` (created as needed); returns its kernel path. */
+  makeTempDir(parent: string, prefix: string): Promise<string>;
+  /** Removes an empty directory; never recursive, so a directory something is still mounted on is never emptied. */
+  removeDir(path: string): Promise<void>;
+  /** Where kernel path `path` really is (the --root prefix applied): what programs started by exec must be given. */
+  hostPath(path: string): string;
+}
+
+/** Files the operator names on the command line (`--vendor-data`): real paths, relative to the working directory
+ * and never under --root; `-` is stdin. */
+export interface OperatorInput {
+  /** The whole content. Rejects HostError with the errno (ENOENT, EACCES, EISDIR…) or EFBIG past maxBytes. */
+  read(path: string, maxBytes: number): Promise<Uint8Array>;
 }
 
 export interface ExecOptions {
@@ -98,6 +111,8 @@ export interface Host extends HostReader {
    * exit code; rejects with HostError code ENOENT (not found) or ETIMEDOUT.
    */
   exec(file: string, args: readonly string[], options: ExecOptions): Promise<ExecResult>;
-  /** One GET; redirects are returned, never followed (the caller decides). */
+  /** One GET; redirects are returned, never followed (the caller decides). IPv6 zone ids (`[fe80::1%25eth0]`) work. */
   http: { get(url: string, options: HttpGetOptions): Promise<HttpResponse> };
+  /** Files and stdin named on the command line. */
+  input: OperatorInput;
 }

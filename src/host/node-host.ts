@@ -4,6 +4,7 @@ import { execFile } from './exec.js';
 import { createFiles } from './files.js';
 import type { Host } from './host.js';
 import { httpGet } from './http.js';
+import { createOperatorInput } from './input.js';
 import { createSysfs } from './sysfs.js';
 
 /** The production host, rooted at `root` ("/" on a real boot). */
@@ -14,5 +15,6 @@ export function createNodeHost(root: string): Host {
     clock: realClock,
     exec: execFile,
     http: { get: httpGet },
+    input: createOperatorInput(() => process.stdin),
   };
 }
