@@ -13,7 +13,7 @@ function filesUnder(dir: string): string[] {
 }
 
 const all = filesUnder(SRC).map((path) => relative(SRC, path));
-const PURE = [/^cmdline\//, /^values\//, /\/paths\.ts$/, /\/plan\.ts$/, /\/setmac-plan\.ts$/, /\/setmac-target\.ts$/, /\/triple\.ts$/, /\/cio-ignore\.ts$/, /\/schema\.ts$/, /\/guid-layout\.ts$/, /^sriov\/backends\//, /^plan\/action\.ts$/, /^cli\/render.*\.ts$/, /^cli\/exit-code\.ts$/, /^lib\/limit\.ts$/];
+const PURE = [/^cmdline\//, /^values\//, /\/paths\.ts$/, /\/plan\.ts$/, /\/setmac-plan\.ts$/, /\/setmac-target\.ts$/, /\/triple\.ts$/, /\/cio-ignore\.ts$/, /\/schema\.ts$/, /\/guid-layout\.ts$/, /^sriov\/backends\//, /^plan\/action\.ts$/, /^cli\/render.*\.ts$/, /^cli\/exit-code\.ts$/, /^lib\/limit\.ts$/, /^lib\/http-url\.ts$/, /^lib\/retry\.ts$/, /^sriov\/sources\/http-policy\.ts$/];
 const pure = all.filter((file) => PURE.some((pattern) => pattern.test(file)) && !file.startsWith('host/'));
 const FORBIDDEN_IMPORT = /from ['"](node:|fs|child_process|http|https|net|execa)|from ['"][./]+(host\/(?!host\.js)|log\.js|state\.js)/;
 const FORBIDDEN_CALL = /\bDate\.now\(|new Date\(|Math\.random\(|\bprocess\./;

@@ -1,0 +1,119 @@
+// Which vendor-data source to use (DESIGN §6) and the per-boot cache, so the metadata service is asked once per boot.
+//
+// Cache rules (/run is a tmpfs, so "present" means "fetched earlier this boot"):
+// - automatic choice (no source option): a usable cache wins; else config drive, metadata, config-drive fallback;
+// - --metadata-url / --config-drive: the operator asked for that source, so it is read afresh; a good answer refreshes the cache;
+// - --vendor-data: never reads or writes the cache (a hand-made document is not what the cloud said; `show` keeps that).
+// Cached: documents the schema accepts under either layout, except `mlnx_sriov: {}` (Nova's "vendor service failed":
+// the next run should ask again). A cache that fails the schema is ignored with a warning.
+import { InputUnavailableError, UsageError } from '../../errors.js';
+import type { Host } from '../../host/host.js';
+import type { Logger } from '../../log.js';
+import { STATE_DIR } from '../../state.js';
+import type { GuidLayout } from '../guid-layout.js';
+import { GUID_LAYOUTS } from '../guid-layout.js';
+import type { VendorDataParse } from '../schema.js';
+import { parseVendorData } from '../schema.js';
+import { findConfigDrive, readConfigDrive } from './config-drive.js';
+import { readVendorDataFile } from './file.js';
+import { DEFAULT_METADATA_URL, fetchVendorData } from './http.js';
+
+export const VENDOR_DATA_CACHE = `${STATE_DIR}/vendor_data2.json`;
+
+export interface VendorDataRequest {
+  /** Only when given on the command line; the automatic choice uses DEFAULT_METADATA_URL. */
+  metadataUrl?: string;
+  vendorData?: string;
+  configDrive?: boolean;
+  budgetMs: number;
+  layout: GuidLayout;
+  /** Injected for tests. */
+  random?: () => number;
+}
+
+export type VendorDataSource = { kind: 'cache' | 'file' | 'config-drive' | 'metadata'; where: string };
+
+/** A document and its verdict (or errors), or "this cloud serves no vendor_data2.json" (HTTP 404, or none on the drive). */
+export type AcquiredVendorData = { kind: 'parsed'; source: VendorDataSource; parse: VendorDataParse } | { kind: 'not-served'; source: VendorDataSource };
+
+type Fetched = { kind: 'document'; text: string; source: VendorDataSource } | { kind: 'not-served'; source: VendorDataSource };
+
+/** Gets and parses the vendor data per the options. Throws UsageError (exit 2) and InputUnavailableError (exit 3). */
+export async function acquireVendorData(host: Host, log: Logger, request: VendorDataRequest): Promise<AcquiredVendorData> {
+  const given = [request.metadataUrl !== undefined && '--metadata-url', request.vendorData !== undefined && '--vendor-data', request.configDrive === true && '--config-drive'].filter(Boolean);
+  if (given.length > 1) throw new UsageError(`${given.join(' and ')} name different sources: give at most one`);
+  if (request.vendorData !== undefined) {
+    const text = await readVendorDataFile(host, request.vendorData);
+    return { kind: 'parsed', source: { kind: 'file', where: request.vendorData === '-' ? 'stdin' : request.vendorData }, parse: parseVendorData(text, request.layout) };
+  }
+  const fetched = request.configDrive || request.metadataUrl !== undefined ? await fetchExplicit(host, log, request) : await fetchAutomatic(host, log, request);
+  if (fetched.kind === 'not-served') return fetched;
+  if (fetched.source.kind !== 'cache' && isCacheable(fetched.text)) {
+    await host.files.writeAtomic(VENDOR_DATA_CACHE, fetched.text, 0o600).catch((error: unknown) => {
+      log.warn('vendor-data', `cannot cache the document in ${VENDOR_DATA_CACHE}: ${(error as Error).message}`);
+    });
+  }
+  return { kind: 'parsed', source: fetched.source, parse: parseVendorData(fetched.text, request.layout) };
+}
+
+/** `--config-drive` or `--metadata-url`: that source only. */
+async function fetchExplicit(host: Host, log: Logger, request: VendorDataRequest): Promise<Fetched> {
+  if (request.configDrive) {
+    const device = await findConfigDrive(host, log);
+    if (device === undefined) throw new InputUnavailableError('--config-drive: no filesystem labelled config-2 or CONFIG-2');
+    return fromConfigDrive(host, log, device);
+  }
+  return fromMetadata(host, log, request.metadataUrl ?? DEFAULT_METADATA_URL, request.budgetMs, request.random);
+}
+
+/** DESIGN §6: cache, else the config drive when present (cloud-init's precedence, no network wait), else the metadata
+ * service; a config drive that appears while the metadata service keeps failing is used after all. */
+async function fetchAutomatic(host: Host, log: Logger, request: VendorDataRequest): Promise<Fetched> {
+  const cached = await host.files.read(VENDOR_DATA_CACHE).catch(() => undefined);
+  if (cached !== undefined) {
+    if (isCacheable(cached)) return { kind: 'document', text: cached, source: { kind: 'cache', where: VENDOR_DATA_CACHE } };
+    log.warn('vendor-data', `ignoring ${VENDOR_DATA_CACHE}: it is not a valid vendor_data2.json`);
+  }
+  const start = host.clock.now();
+  const device = await findConfigDrive(host, log);
+  if (device !== undefined) {
+    try {
+      return await fromConfigDrive(host, log, device);
+    } catch (error) {
+      if (!(error instanceof InputUnavailableError)) throw error;
+      log.warn('config-drive', `${error.message}; trying the metadata service`);
+    }
+  }
+  const budgetMs = Math.max(0, request.budgetMs - (host.clock.now() - start));
+  try {
+    return await fromMetadata(host, log, DEFAULT_METADATA_URL, budgetMs, request.random);
+  } catch (error) {
+    if (!(error instanceof InputUnavailableError) || device !== undefined) throw error;
+    const late = await findConfigDrive(host, log);
+    if (late === undefined) throw error;
+    log.warn('vendor-data', `${error.message}; a config drive appeared (${late}): using it`);
+    return fromConfigDrive(host, log, late);
+  }
+}
+
+/** The config drive's answer, labelled with its device. */
+async function fromConfigDrive(host: Host, log: Logger, device: string): Promise<Fetched> {
+  const result = await readConfigDrive(host, log, device);
+  const source: VendorDataSource = { kind: 'config-drive', where: device };
+  return result.kind === 'document' ? { kind: 'document', text: result.text, source } : { kind: 'not-served', source };
+}
+
+/** The metadata service's answer, labelled with its URL. */
+async function fromMetadata(host: Host, log: Logger, url: string, budgetMs: number, random: (() => number) | undefined): Promise<Fetched> {
+  const result = await fetchVendorData(host, log, { url, budgetMs, ...(random ? { random } : {}) });
+  const source: VendorDataSource = { kind: 'metadata', where: result.url };
+  return result.kind === 'document' ? { kind: 'document', text: result.text, source } : { kind: 'not-served', source };
+}
+
+/** Worth keeping for the rest of the boot: accepted under some layout, and not Nova's failure marker `{}`. */
+function isCacheable(text: string): boolean {
+  return GUID_LAYOUTS.some((layout) => {
+    const parse = parseVendorData(text, layout);
+    return parse.ok && !(parse.verdict.kind === 'nothing' && parse.verdict.reason === 'empty');
+  });
+}

@@ -1,0 +1,117 @@
+// The config drive as a vendor-data source (reference metadata §1.7): find the `config-2` filesystem, reuse its
+// mount or mount it read-only in a private temp dir, read openstack/latest/vendor_data2.json, unmount — always.
+import { InputUnavailableError } from '../../errors.js';
+import type { Host } from '../../host/host.js';
+import type { Logger } from '../../log.js';
+import { STATE_DIR } from '../../state.js';
+import { MAX_VENDOR_DATA_BYTES } from './http.js';
+
+/** Nova's label; vfat drives may show it upper-case (cloud-init accepts both). */
+export const CONFIG_DRIVE_LABELS = ['config-2', 'CONFIG-2'] as const;
+export const CONFIG_DRIVE_VENDOR_DATA = 'openstack/latest/vendor_data2.json';
+const EXEC_TIMEOUT_MS = 30_000;
+
+export type ConfigDriveResult = { kind: 'document'; text: string; device: string } | { kind: 'not-served'; device: string };
+
+/** The config drive's device (a kernel path), from udev's by-label links, else blkid; undefined when none. */
+export async function findConfigDrive(host: Pick<Host, 'sysfs' | 'exec'>, log: Logger): Promise<string | undefined> {
+  for (const label of CONFIG_DRIVE_LABELS) {
+    const link = `/dev/disk/by-label/${label}`;
+    if (!(await host.sysfs.exists(link))) continue;
+    // mount canonicalises the source and /proc/self/mounts lists the canonical name: resolve the link likewise.
+    const target = await host.sysfs.readlink(link).catch(() => undefined);
+    if (target === undefined) return link;
+    return target.startsWith('/') ? target : normalise(`/dev/disk/by-label/${target}`);
+  }
+  // No udev links (early boot, minimal images): ask blkid, probing devices rather than a cache from the image build.
+  for (const label of CONFIG_DRIVE_LABELS) {
+    const result = await host.exec('blkid', ['-c', '/dev/null', '-t', `LABEL=${label}`, '-o', 'device'], { timeoutMs: EXEC_TIMEOUT_MS }).catch((error: unknown) => {
+      log.debug('config-drive', `blkid unavailable: ${(error as Error).message}`);
+      return undefined;
+    });
+    if (result === undefined) return undefined;
+    // blkid exits 2 when nothing matches.
+    if (result.exitCode !== 0) continue;
+    // cloud-init's order: reverse-sorted, "prefer vdb over vda".
+    const devices = result.stdout.split('\n').map((line) => line.trim()).filter(Boolean).sort().reverse();
+    if (devices[0] !== undefined) return devices[0];
+  }
+  return undefined;
+}
+
+/** Reads vendor_data2.json from `device`. Throws InputUnavailableError when the drive cannot be mounted or read. */
+export async function readConfigDrive(host: Host, log: Logger, device: string): Promise<ConfigDriveResult> {
+  const existing = await findMountPoint(host, device);
+  if (existing !== undefined) {
+    log.debug('config-drive', `${device} is already mounted on ${existing}: reading it there`);
+    return readDocument(host, log, device, existing);
+  }
+  const dir = await host.files.makeTempDir(STATE_DIR, 'config-drive-').catch((error: unknown) => {
+    throw new InputUnavailableError(`config drive ${device}: cannot create a mount point in ${STATE_DIR}: ${(error as Error).message}`, { cause: error });
+  });
+  let mounted = false;
+  try {
+    const args = ['-o', 'ro,nosuid,nodev,noexec', host.files.hostPath(device), host.files.hostPath(dir)];
+    const result = await host.exec('mount', args, { timeoutMs: EXEC_TIMEOUT_MS }).catch((error: unknown) => {
+      throw new InputUnavailableError(`config drive ${device}: cannot run mount: ${(error as Error).message}`, { cause: error });
+    });
+    if (result.exitCode !== 0) {
+      throw new InputUnavailableError(`config drive ${device}: mount -o ro failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+    }
+    mounted = true;
+    return await readDocument(host, log, device, dir);
+  } finally {
+    if (mounted) mounted = !(await unmount(host, log, device, dir));
+    // Left in place while still mounted: rmdir would fail anyway, and the operator needs the path to clean up.
+    if (!mounted) await host.files.removeDir(dir).catch((error: unknown) => log.warn('config-drive', `cannot remove ${dir}: ${(error as Error).message}`));
+  }
+}
+
+/** `umount dir`; false (and a warning naming the mount point) when it failed. */
+async function unmount(host: Host, log: Logger, device: string, dir: string): Promise<boolean> {
+  const result = await host.exec('umount', [host.files.hostPath(dir)], { timeoutMs: EXEC_TIMEOUT_MS }).catch((error: unknown) => ({
+    exitCode: -1,
+    stdout: '',
+    stderr: (error as Error).message,
+  }));
+  if (result.exitCode === 0) return true;
+  log.warn('config-drive', `${device}: umount ${dir} failed (exit ${result.exitCode}): ${result.stderr.trim()}; it stays mounted read-only`);
+  return false;
+}
+
+/** The document under `mountPoint`; missing → not served (a drive built by Nova before Newton). */
+async function readDocument(host: Host, log: Logger, device: string, mountPoint: string): Promise<ConfigDriveResult> {
+  const path = `${mountPoint.replace(/\/$/, '')}/${CONFIG_DRIVE_VENDOR_DATA}`;
+  const text = await host.files.read(path).catch((error: unknown) => {
+    throw new InputUnavailableError(`config drive ${device}: cannot read ${CONFIG_DRIVE_VENDOR_DATA}: ${(error as Error).message}`, { cause: error });
+  });
+  if (text === undefined) {
+    log.debug('config-drive', `${device} has no ${CONFIG_DRIVE_VENDOR_DATA}`);
+    return { kind: 'not-served', device };
+  }
+  if (Buffer.byteLength(text) > MAX_VENDOR_DATA_BYTES) {
+    throw new InputUnavailableError(`config drive ${device}: ${CONFIG_DRIVE_VENDOR_DATA} is larger than ${MAX_VENDOR_DATA_BYTES} bytes, refused`);
+  }
+  return { kind: 'document', text, device };
+}
+
+/** Where `device` is mounted now, from /proc/self/mounts (octal escapes decoded); undefined when it is not. */
+async function findMountPoint(host: Pick<Host, 'files'>, device: string): Promise<string | undefined> {
+  const table = (await host.files.read('/proc/self/mounts').catch(() => undefined)) ?? '';
+  const unescape = (field: string) => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+  for (const line of table.split('\n')) {
+    const [source, target] = line.split(' ');
+    if (source !== undefined && target !== undefined && unescape(source) === device) return unescape(target);
+  }
+  return undefined;
+}
+
+/** Resolves `.` and `..` in an absolute path (a by-label link is `../../sr0`). */
+function normalise(path: string): string {
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '..') parts.pop();
+    else if (part !== '' && part !== '.') parts.push(part);
+  }
+  return `/${parts.join('/')}`;
+}
