@@ -25,7 +25,12 @@ export function buildProgram(deps: MainDeps, onExit: (code: ExitCode) => void): 
   for (const spec of COMMANDS) {
     const command = program.command(spec.name).description(spec.summary);
     for (const arg of spec.args) command.argument(arg);
-    for (const option of spec.options) command.option(option.flags, option.description, option.defaultValue);
+    for (const option of spec.options) {
+      const built = new Option(option.flags, option.description);
+      if (option.defaultValue !== undefined) built.default(option.defaultValue);
+      if (option.choices) built.choices(option.choices);
+      command.addOption(built);
+    }
     command.action(async (...params: unknown[]) => {
       const self = params.at(-1) as Command;
       const ctx = createContext(globalOptions(self.optsWithGlobals()), deps);

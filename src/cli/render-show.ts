@@ -1,6 +1,7 @@
 // Pure text rendering of `show` for an operator at a console.
 import type { NicEntry, Rejected } from '../cmdline/nic-entries.js';
 import type { QethSnapshot } from '../qeth/snapshot.js';
+import type { SriovSnapshot } from '../sriov/snapshot.js';
 import { QETH_CUTYPES } from '../qeth/snapshot.js';
 import { busIdPlus } from '../values/bus-id.js';
 
@@ -11,6 +12,8 @@ export interface ShowView {
   warnings: Rejected[];
   qeth: QethSnapshot;
   addresses: Record<string, string | null>;
+  sriov: SriovSnapshot;
+  vendorData: unknown;
   runs: Record<string, unknown>;
 }
 
@@ -24,6 +27,10 @@ export function renderShowText(view: ShowView): string {
   for (const w of view.warnings) lines.push(`  warning ${JSON.stringify(w.token)}: ${w.reason}`);
   lines.push('', `qeth driver: ${view.qeth.driverLoaded ? 'loaded' : 'not loaded'}`, `cio_ignore: ${view.qeth.cioIgnore.length} range(s) hidden`);
   for (const entry of view.entries) lines.push(...deviceLines(view, entry));
+  lines.push('', 'InfiniBand PFs:');
+  if (view.sriov.pfs.length === 0) lines.push('  none (no Mellanox InfiniBand PF on this machine)');
+  for (const pf of view.sriov.pfs) lines.push(...pfLines(pf));
+  lines.push('', `Cached vendor data: ${view.vendorData === null ? 'none' : JSON.stringify(view.vendorData)}`);
   lines.push('', 'Last runs:');
   for (const [name, record] of Object.entries(view.runs)) lines.push(`  ${name}: ${summariseRun(record)}`);
   return `${lines.join('\n')}\n`;
@@ -41,6 +48,16 @@ function deviceLines(view: ShowView, entry: NicEntry): string[] {
     return `${id} ${ccw.cutype} (${QETH_CUTYPES[ccw.cutype] ?? 'not qeth'}) chpid ${ccw.chpid ?? '?'}${ccw.groupDevice ? ` in group ${ccw.groupDevice}` : ''}`;
   });
   return [`${entry.busId}: not grouped; ${members.join('; ')}`];
+}
+
+function pfLines(pf: SriovSnapshot['pfs'][number]): string[] {
+  const sriov = pf.sriov ? `${pf.sriov.numVfs}/${pf.sriov.totalVfs} VFs, autoprobe ${pf.sriov.autoprobe}` : 'SR-IOV off in firmware';
+  const head = `  ${pf.address} (${pf.netdevs.join(', ')}) port GUID ${pf.portGuid}, ${sriov}, GUIDs via ${pf.ofed ? 'MLNX_OFED sysfs' : 'netlink'}`;
+  const vfs = pf.vfs.map((vf) => {
+    const admin = vf.ofed ? `, admin node ${vf.ofed.node ?? '?'} port ${vf.ofed.port ?? '?'} policy ${vf.ofed.policy ?? '?'}` : '';
+    return `    vf${vf.index} ${vf.address ?? '(no link yet)'} driver ${vf.driver ?? 'none'}, sees node ${vf.seenNodeGuid ?? '?'} port ${vf.seenPortGuid ?? '?'}${admin}`;
+  });
+  return [head, ...vfs];
 }
 
 function summariseRun(record: unknown): string {

@@ -10,7 +10,7 @@ export interface CommandSpec {
   stage: 'early' | 'late' | 'manual';
   summary: string;
   args: string[];
-  options: { flags: string; description: string; defaultValue?: string }[];
+  options: { flags: string; description: string; defaultValue?: string; choices?: string[] }[];
   load(): Promise<{ run: CommandRun }>;
 }
 
@@ -30,6 +30,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: ['<device>'],
     options: [],
     load: () => import('./setmac.js'),
+  },
+  {
+    name: 'sriov',
+    stage: 'late',
+    summary: "vendor-data mode: create Mellanox InfiniBand SR-IOV VFs with the GUIDs in Nova's vendor_data2.json",
+    args: [],
+    options: [
+      { flags: '--metadata-url <url>', description: 'metadata URL (default http://169.254.169.254/openstack/latest/vendor_data2.json)' },
+      { flags: '--vendor-data <file>', description: 'read the document from a file instead (- = stdin)' },
+      { flags: '--config-drive', description: 'read openstack/latest/vendor_data2.json from the config drive' },
+      { flags: '--timeout <seconds>', description: 'total budget for fetching the vendor data', defaultValue: '120' },
+      { flags: '--guid-layout <layout>', description: 'virtual_guids layout: pf-major ([pf][vf]) or pkey-major ([pkey][pf])', defaultValue: 'pf-major', choices: ['pf-major', 'pkey-major'] },
+    ],
+    load: () => import('./sriov.js'),
   },
   {
     name: 'show',
