@@ -1,5 +1,5 @@
 // Finds the `<devno>,<port>[,<mac>];` NIC entries nova-dpm writes on the kernel command line (DESIGN §3).
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { BusId } from '../values/bus-id.js';
 import { busIdFromDevno } from '../values/bus-id.js';
 import type { Mac } from '../values/mac.js';
@@ -38,9 +38,9 @@ const MAX_DEVNO = 0xfffd;
 const NIC_LIST = /^[0-9a-fA-F]{4},/;
 
 const entrySchema = z.tuple([
-  z.string().regex(/^[0-9a-fA-F]{4}$/, 'devno must be 4 hex digits'),
+  z.string().check(z.regex(/^[0-9a-fA-F]{4}$/, 'devno must be 4 hex digits')),
   z.enum(['0', '1'], { error: (issue) => `port must be 0 or 1, got ${JSON.stringify(issue.input)}` }),
-  z.string().optional(),
+  z.optional(z.string()),
 ]);
 
 /** Every NIC entry on the command line; each bad one rejected on its own with a reason. Never throws. */

@@ -1,7 +1,7 @@
 // Parses setmac's <device> argument: an interface name, a bus id, or a udev devpath (DESIGN §5).
 import type { BusId } from '../values/bus-id.js';
-import { parseBusId } from '../values/bus-id.js';
-import { isValidIfname } from '../values/ifname.js';
+import { busIdSchema } from '../values/bus-id.js';
+import { ifnameSchema } from '../values/ifname.js';
 
 /** What the argument names; the missing half is looked up in sysfs. */
 export type SetmacTarget =
@@ -16,11 +16,12 @@ const DEVPATH = /^(?:\/sys)?\/devices\/(?:[A-Za-z0-9_.:-]+\/)*?(0\.[0-3]\.[0-9a-
 export function parseSetmacTarget(argument: string): SetmacTarget | undefined {
   const devpath = DEVPATH.exec(argument);
   if (devpath) {
-    const busId = parseBusId(devpath[1]!);
-    const ifname = devpath[2]!;
-    return busId && isValidIfname(ifname) ? { kind: 'devpath', busId, ifname } : undefined;
+    const busId = busIdSchema.safeParse(devpath[1]);
+    const ifname = ifnameSchema.safeParse(devpath[2]);
+    return busId.success && ifname.success ? { kind: 'devpath', busId: busId.data, ifname: ifname.data } : undefined;
   }
-  const busId = parseBusId(argument);
-  if (busId) return { kind: 'bus-id', busId };
-  return isValidIfname(argument) ? { kind: 'interface', ifname: argument } : undefined;
+  const busId = busIdSchema.safeParse(argument);
+  if (busId.success) return { kind: 'bus-id', busId: busId.data };
+  const ifname = ifnameSchema.safeParse(argument);
+  return ifname.success ? { kind: 'interface', ifname: ifname.data } : undefined;
 }

@@ -1,6 +1,6 @@
 // vendor_data2.json on the wire → VendorDataVerdict (DESIGN §6). Bad input is a value: every problem becomes one
 // line naming its JSON path (`mlnx_sriov.virtual_guids[1][0]: …`), and nothing here throws.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Guid } from '../values/guid.js';
 import { isZeroGuid, parseGuid } from '../values/guid.js';
 import type { GuidLayout } from './guid-layout.js';
@@ -13,30 +13,32 @@ const DOCUMENT = 'vendor_data2.json';
 const GUID_MESSAGE = 'not a 16-hex-digit GUID';
 
 /** One GUID: any accepted spelling (colons, dashes, 0x) normalised to 16 lower-case hex digits; never zero. */
-const guidSchema = z
-  .string({ error: (issue) => `${GUID_MESSAGE} (got ${describeValue(issue.input)})` })
-  .transform((text, ctx): Guid => {
+const guidSchema = z.pipe(
+  z.string({ error: (issue) => `${GUID_MESSAGE} (got ${describeValue(issue.input)})` }),
+  z.transform((text, ctx): Guid => {
     const guid = parseGuid(text);
     if (guid === undefined) ctx.issues.push({ code: 'custom', input: text, message: `${GUID_MESSAGE} (got ${describeValue(text)})` });
     else if (isZeroGuid(guid)) ctx.issues.push({ code: 'custom', input: text, message: 'the all-zero GUID is not a valid assignment' });
     return guid ?? (z.NEVER as Guid);
-  });
+  }),
+);
 
 const expected = (what: string) => (issue: { input: unknown }) =>
   issue.input === undefined ? `missing (expected ${what})` : `expected ${what}, got ${describeValue(issue.input)}`;
 
 /** A P_Key as either producer wrote it (hex string, or the older integer); recorded for `show` only. */
-const pkeySchema = z
-  .union([z.string().trim().min(1).max(64), z.number().int().nonnegative()], { error: expected('a P_Key string or integer') })
-  .transform((value) => (typeof value === 'number' ? `0x${value.toString(16).padStart(4, '0')}` : value));
+const pkeySchema = z.pipe(
+  z.union([z.string().check(z.trim(), z.minLength(1), z.maxLength(64)), z.int().check(z.nonnegative())], { error: expected('a P_Key string or integer') }),
+  z.transform((value: string | number) => (typeof value === 'number' ? `0x${value.toString(16).padStart(4, '0')}` : value)),
+);
 
 /** `mlnx_sriov` when it asks for SR-IOV; unknown keys are ignored (z.object strips them). */
 const enabledSchema = z.object({
   enable_sriov: z.literal(true, { error: expected('true or false') }),
   physical_guids: z.array(guidSchema, { error: expected('an array of GUID strings') }),
   virtual_guids: z.array(z.array(guidSchema, { error: expected('an array of GUID strings') }), { error: expected('an array of GUID arrays') }),
-  dynamic_pkey: pkeySchema.nullish(),
-  default_limited_pkeys: z.array(pkeySchema, { error: expected('an array of P_Keys') }).nullish(),
+  dynamic_pkey: z.nullish(pkeySchema),
+  default_limited_pkeys: z.nullish(z.array(pkeySchema, { error: expected('an array of P_Keys') })),
 });
 
 /** Parses a vendor_data2.json document and applies the GUID layout; errors list every problem, one per line. */

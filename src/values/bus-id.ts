@@ -1,5 +1,5 @@
 // CCW bus ids ("0.0.f500"): the names of channel devices and qeth groups.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 declare const busIdBrand: unique symbol;
 /** Canonical lower-case bus id `0.<ssid>.<4 hex>`, as the kernel prints it. */
@@ -13,14 +13,15 @@ export function parseBusId(text: string): BusId | undefined {
   return BUS_ID.test(lower) ? (lower as BusId) : undefined;
 }
 
-export const busIdSchema = z.string().transform((text, ctx) => {
-  const busId = parseBusId(text);
-  if (busId === undefined) {
-    ctx.addIssue({ code: 'custom', message: `not a bus id (0.<ssid>.<4 hex digits>): ${JSON.stringify(text)}` });
-    return z.NEVER;
-  }
-  return busId;
-});
+/** Validates and normalises a bus id from outside (udev, the command line). */
+export const busIdSchema = z.pipe(
+  z.string(),
+  z.transform((text, ctx) => {
+    const busId = parseBusId(text);
+    if (busId === undefined) ctx.issues.push({ code: 'custom', input: text, message: `not a bus id (0.<ssid>.<4 hex digits>): ${JSON.stringify(text)}` });
+    return busId ?? (z.NEVER as BusId);
+  }),
+);
 
 /** The bus id of a device number in subchannel set 0 (DPM only uses set 0). */
 export function busIdFromDevno(devno: number): BusId {

@@ -1,5 +1,5 @@
 // Network interface names, validated before they reach a path or an `ip` argument.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** Linux IFNAMSIZ allows 15 characters; we also refuse anything that is not [A-Za-z0-9_.:-]. */
 const IFNAME = /^[A-Za-z0-9_.:-]{1,15}$/;
@@ -9,6 +9,5 @@ export function isValidIfname(name: string): boolean {
   return IFNAME.test(name) && name !== '.' && name !== '..';
 }
 
-export const ifnameSchema = z.string().refine(isValidIfname, {
-  message: 'not an interface name ([A-Za-z0-9_.:-], at most 15 characters)',
-});
+/** Validates an interface name from outside (udev, the command line, sysfs listings). */
+export const ifnameSchema = z.string().check(z.refine(isValidIfname, { message: 'not an interface name ([A-Za-z0-9_.:-], at most 15 characters)' }));

@@ -1,5 +1,4 @@
 // Ethernet MAC addresses as the cmdline carries them and as `ip` prints them.
-import { z } from 'zod';
 
 declare const macBrand: unique symbol;
 /** Canonical MAC `xx:xx:xx:xx:xx:xx`, lower-case. */
@@ -28,12 +27,3 @@ export function macRuleViolation(mac: Mac): string | undefined {
   if (!(firstOctet & 0x02)) return 'is not locally administered (second hex digit must be 2, 6, a or e)';
   return undefined;
 }
-
-export const macSchema = z.string().transform((text, ctx) => {
-  const mac = parseMac(text);
-  if (mac === undefined) {
-    ctx.addIssue({ code: 'custom', message: `not a MAC address (12 hex digits): ${JSON.stringify(text)}` });
-    return z.NEVER;
-  }
-  return mac;
-});
