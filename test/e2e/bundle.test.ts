@@ -1,0 +1,73 @@
+// The built bundle as a real process: help, version, show and a qeth dry-run on a static LPAR-shaped tree.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { makeStaticLpar } from '../helpers/static-lpar.js';
+import { runBundle } from '../helpers/run-bundle.js';
+import { makeTmpRoot } from '../helpers/tmp-root.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+describe('the bundle', () => {
+  it('starts with a node shebang and runs --version', async () => {
+    expect(readFileSync(new URL('../../dist/guest-boot-agent.js', import.meta.url), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    const run = await runBundle(['--version']);
+    expect(run).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+  });
+
+  it('prints help naming every command and global option', async () => {
+    const run = await runBundle(['--help']);
+    expect(run.code).toBe(0);
+    for (const word of ['qeth', 'setmac', 'show', '--root', '--cmdline', '--dry-run', '--json', '--log-level']) expect(run.stdout).toContain(word);
+  });
+
+  it.each([['an unknown command', ['frobnicate']], ['an unknown option', ['qeth', '--frob']], ['a bad log level', ['--log-level', 'loud', 'show']], ['no command', []]])(
+    'exits 2 on %s',
+    async (_name, args) => {
+      expect((await runBundle(args)).code).toBe(2);
+    },
+  );
+
+  it('show --json reports the parsed cmdline and the observed devices', async () => {
+    const root = makeStaticLpar({ visible: ['0001', '0002', '0003'], cmdline: 'root=/dev/dasda1 0001,1,0a0000000011;0004,2;' });
+    const run = await runBundle(['show', '--json', '--root', root]);
+    const doc = JSON.parse(run.stdout);
+    expect(doc).toMatchObject({
+      command: 'show',
+      entries: [{ devno: '0001', busId: '0.0.0001', port: 1, mac: '0a:00:00:00:00:11' }],
+      rejected: [{ token: '0004,2' }],
+      qeth: { driverLoaded: true, ccw: { '0.0.0001': { cutype: '1731/01', chpid: '11', boundToQeth: true } } },
+    });
+    expect(run.code).toBe(0);
+  });
+
+  it('qeth --dry-run prints the plan, global options after the command work, and nothing is written', async () => {
+    const root = makeStaticLpar({ visible: ['0001', '0002', '0003'], ignored: '0.0.0004-0.0.00ff\n' });
+    const run = await runBundle(['qeth', '--root', root, '--dry-run', '--cmdline', '0001,1,0a0000000011;0004,0;']);
+    expect(run.stdout).toContain('write "free 0.0.0004,0.0.0005,0.0.0006" > /proc/cio_ignore');
+    expect(run.stdout).toContain('write "0.0.0001,0.0.0002,0.0.0003" > /sys/bus/ccwgroup/drivers/qeth/group');
+    expect(run.stdout).toContain('set MAC of the interface under /sys/bus/ccwgroup/devices/0.0.0001/net (expected enc1) to 0a:00:00:00:00:11');
+    expect(run.code).toBe(0);
+    expect(readFileSync(`${root}/proc/cio_ignore`, 'utf8')).toBe('0.0.0004-0.0.00ff\n');
+    expect(readFileSync(`${root}/sys/bus/ccwgroup/drivers/qeth/group`, 'utf8')).toBe('');
+  });
+
+  it('qeth --json --dry-run emits one document with the plan in execution order', async () => {
+    const root = makeStaticLpar({ visible: ['0001', '0002', '0003'] });
+    const run = await runBundle(['--json', '--dry-run', '--root', root, 'qeth', '--cmdline', '0001,0;']);
+    const doc = JSON.parse(run.stdout);
+    expect(doc).toMatchObject({ command: 'qeth', dryRun: true, rejected: [], results: [], exitCode: 0 });
+    expect(doc.actions.map((a: { op: string; path: string }) => `${a.op} ${a.path}`)).toEqual([
+      'write /sys/bus/ccwgroup/drivers/qeth/group',
+      'wait /sys/bus/ccwgroup/devices/0.0.0001',
+      'write /sys/bus/ccwgroup/devices/0.0.0001/layer2',
+      'write /sys/bus/ccwgroup/devices/0.0.0001/portno',
+      'write /sys/bus/ccwgroup/devices/0.0.0001/online',
+    ]);
+  });
+
+  it('exits 3 with one clear line when /proc/cmdline cannot be read', async () => {
+    const run = await runBundle(['qeth', '--root', makeTmpRoot()], { env: { JOURNAL_STREAM: '8:1' } });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^<3>guest-boot-agent: cannot read \/proc\/cmdline/m);
+  });
+});
