@@ -6,6 +6,7 @@ import { busIdPlus, parseBusId } from '../values/bus-id.js';
 import { parseCioIgnore } from './cio-ignore.js';
 import { CCW_DEVICES, CIO_IGNORE, QETH_DRIVER, ccwAttr, ccwDevice, groupAttr, groupDevice, groupNetDir } from './paths.js';
 import type { CcwState, GroupState, QethSnapshot } from './snapshot.js';
+import { memberMismatch } from './triple.js';
 
 /** Observes the driver, cio_ignore, the triples of `readIds` and their groups. */
 export async function observeQeth(host: HostReader, readIds: readonly BusId[]): Promise<QethSnapshot> {
@@ -28,10 +29,10 @@ export async function observeQeth(host: HostReader, readIds: readonly BusId[]): 
   return { driverLoaded, cioIgnore: parseCioIgnore(cioText), ccw, groups, ccwComplete };
 }
 
-/** A cheap pre-check: read+2 exists, is free and has the read device's CU type. */
+/** Whether read+2 can be data, by the same rule the planner applies (so the two never disagree). */
 function fitsAsData(read: CcwState | undefined, data: CcwState | undefined): boolean {
   if (!read || read.groupDevice) return true; // nothing to choose
-  return Boolean(data && !data.groupDevice && !data.online && data.cutype === read.cutype);
+  return data !== undefined && memberMismatch(read, data) === undefined;
 }
 
 async function readCcwDevices(host: HostReader, ids: readonly BusId[]): Promise<Record<string, CcwState>> {

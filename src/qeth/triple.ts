@@ -34,7 +34,7 @@ export function chooseTriple(snapshot: QethSnapshot, read: BusId, reserved: Read
 }
 
 /** Why `dev` cannot join a group led by `read`, or undefined when it can. */
-function memberMismatch(read: CcwState, dev: CcwState): string | undefined {
+export function memberMismatch(read: CcwState, dev: CcwState): string | undefined {
   if (dev.groupDevice) return `is already in group ${dev.groupDevice}`;
   if (dev.online) return 'is online on its own';
   if (dev.cutype !== read.cutype) return `has CU type ${dev.cutype}, the read device ${read.cutype}`;
