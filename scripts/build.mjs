@@ -3,10 +3,12 @@ import { chmod, readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
-const outfile = 'dist/guest-boot-agent.js';
+// `--sim`: the same CLI composed with the simulated kernel, for benchmarks and process-level tests only.
+const sim = process.argv.includes('--sim');
+const outfile = sim ? 'dist-bench/agent-on-sim.js' : 'dist/guest-boot-agent.js';
 
 await build({
-  entryPoints: ['src/main.ts'],
+  entryPoints: [sim ? 'bench/agent-on-sim.ts' : 'src/main.ts'],
   outfile,
   bundle: true,
   platform: 'node',

@@ -1,0 +1,24 @@
+// The real CLI on a simulated kernel, as its own bundle (dist-bench/agent-on-sim.js): benchmarks and
+// process-level tests run whole agent processes on machines without s390x or Mellanox hardware.
+// The scenario JSON (GBA_SIM_SCENARIO) describes the machine; files, HTTP and stdin are the real ones.
+import { readFileSync } from 'node:fs';
+import { runMain } from '../src/cli/run-main.js';
+import { createNodeHost } from '../src/host/node-host.js';
+import type { ScenarioFile } from '../test/sim/scenario-file.js';
+import { buildMachine } from '../test/sim/scenario-file.js';
+import { createSimHost } from '../test/sim/sim-host.js';
+
+const scenarioPath = process.env.GBA_SIM_SCENARIO;
+if (!scenarioPath) throw new Error('GBA_SIM_SCENARIO must name a scenario JSON file');
+const machine = buildMachine(JSON.parse(readFileSync(scenarioPath, 'utf8')) as ScenarioFile);
+const sim = createSimHost(machine.tree, machine.programs);
+
+void runMain(process.argv, {
+  createHost: (root) => ({ ...createNodeHost(root), sysfs: sim.sysfs, exec: sim.exec }),
+  env: process.env,
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  stderrIsTty: process.stderr.isTTY === true,
+}).then((code) => {
+  process.exitCode = code;
+});
