@@ -22,3 +22,6 @@ void runMain(process.argv, {
 }).then((code) => {
   process.exitCode = code;
 });
+
+// The benchmark's memory probe: the kernel's own peak RSS for this process, at exit.
+if (process.env.GBA_REPORT_MAXRSS) process.on('exit', () => process.stderr.write(`maxrss_kb=${process.resourceUsage().maxRSS}\n`));

@@ -16,9 +16,9 @@ await build({
   target: 'node18',
   // CommonJS: installed as /usr/bin/guest-boot-agent (no extension, no package.json) Node loads it as CJS.
   format: 'cjs',
+  // Start-up is dominated by compiling this file (the boot-time bar): keep it small. keepNames would add
+  // ~20 KB of name wrappers without making V8's stack traces any more readable.
   minify: true,
-  // Keep function and class names: stack traces in the journal must stay readable.
-  keepNames: true,
   legalComments: 'none',
   banner: { js: '#!/usr/bin/env node' },
   define: { AGENT_VERSION: JSON.stringify(pkg.version) },
