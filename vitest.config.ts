@@ -11,6 +11,6 @@ export default defineConfig({
     // The simulated kernel uses real time for latency; keep headroom on a loaded 2-core CI machine.
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    reporters: process.env.CI ? ['default'] : ['default'],
+    reporters: ['default', './test/setup/summary-reporter.ts'],
   },
 });
