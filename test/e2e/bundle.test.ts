@@ -65,6 +65,13 @@ describe('the bundle', () => {
     ]);
   });
 
+  it("runs the README's set-up command against examples/lpar: a full plan, exit 0", async () => {
+    const run = await runBundle(['--root', new URL('../../examples/lpar', import.meta.url).pathname, 'qeth', '--dry-run', '--cmdline', '0001,1,0a0000000011;0004,0;']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('write "free 0.0.0004,0.0.0005,0.0.0006" > /proc/cio_ignore');
+    expect(run.stdout).toContain('write "0.0.0004,0.0.0005,0.0.0006" > /sys/bus/ccwgroup/drivers/qeth/group');
+  });
+
   it('exits 3 with one clear line when /proc/cmdline cannot be read', async () => {
     const run = await runBundle(['qeth', '--root', makeTmpRoot()], { env: { JOURNAL_STREAM: '8:1' } });
     expect(run.code).toBe(3);
