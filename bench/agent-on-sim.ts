@@ -2,7 +2,7 @@
 // process-level tests run whole agent processes on machines without s390x or Mellanox hardware.
 // The scenario JSON (GBA_SIM_SCENARIO) describes the machine; files, HTTP and stdin are the real ones.
 import { readFileSync } from 'node:fs';
-import { runMain } from '../src/cli/run-main.js';
+import { runAsProcess } from '../src/cli/run-process.js';
 import { createNodeHost } from '../src/host/node-host.js';
 import type { ScenarioFile } from '../test/sim/scenario-file.js';
 import { buildMachine } from '../test/sim/scenario-file.js';
@@ -13,15 +13,7 @@ if (!scenarioPath) throw new Error('GBA_SIM_SCENARIO must name a scenario JSON f
 const machine = buildMachine(JSON.parse(readFileSync(scenarioPath, 'utf8')) as ScenarioFile);
 const sim = createSimHost(machine.tree, machine.programs);
 
-void runMain(process.argv, {
-  createHost: (root) => ({ ...createNodeHost(root), sysfs: sim.sysfs, exec: sim.exec }),
-  env: process.env,
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  stderrIsTty: process.stderr.isTTY === true,
-}).then((code) => {
-  process.exitCode = code;
-});
+runAsProcess((root) => ({ ...createNodeHost(root), sysfs: sim.sysfs, exec: sim.exec }));
 
 // The benchmark's memory probe: the kernel's own peak RSS for this process, at exit.
 if (process.env.GBA_REPORT_MAXRSS) process.on('exit', () => process.stderr.write(`maxrss_kb=${process.resourceUsage().maxRSS}\n`));
