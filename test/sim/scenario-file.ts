@@ -1,21 +1,22 @@
 // A simulated machine described as JSON, so a separate process (the sim bundle) can build the same kernel.
-import type { QethKernelOptions } from './qeth-kernel.js';
-import { QethKernel } from './qeth-kernel.js';
-import type { ProgramModel } from './sim-host.js';
-import { qethPrograms } from './sim-host.js';
-import type { SysfsTree } from './sysfs-tree.js';
+import { SimKernel } from './kernel.js';
+import type { ProgramModel } from './programs.js';
+import type { QethKernelOptions } from './spec.js';
+import type { Vfs } from './vfs.js';
 
 export interface ScenarioFile {
   qeth?: QethKernelOptions;
 }
 
+/** What a host is built from: the sysfs tree and the programs (`createSimHost(machine.tree, machine.programs)`). */
 export interface SimMachine {
-  tree: SysfsTree;
+  kernel: SimKernel;
+  tree: Vfs;
   programs: ProgramModel[];
 }
 
 /** Builds the kernel models a scenario names on one sysfs tree. */
 export function buildMachine(scenario: ScenarioFile): SimMachine {
-  const qeth = new QethKernel(scenario.qeth ?? { devices: [] });
-  return { tree: qeth.tree, programs: [qethPrograms(qeth)] };
+  const kernel = new SimKernel(scenario.qeth ?? { devices: [] });
+  return { kernel, tree: kernel.vfs, programs: kernel.programs };
 }

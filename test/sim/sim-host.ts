@@ -1,147 +1,83 @@
-// A Host over the simulated kernel: sysfs through the model, ordinary files in memfs, programs the agent runs
-// (modprobe, ip) answered by the model, real time for latency, and per-path fault injection.
+// A Host (src/host/host.ts) over the simulated kernel: sysfs through the vfs, ordinary files in a memfs volume,
+// the real clock, programs answered by the kernel's program models, no network. Tests hand it to the real CLI.
 import { Volume } from 'memfs';
-import { dirname } from 'node:path/posix';
+import { posix } from 'node:path';
 import { realClock } from '../../src/host/clock.js';
-import type { ExecResult, Host } from '../../src/host/host.js';
+import type { Clock, ExecResult, Host } from '../../src/host/host.js';
 import { HostError } from '../../src/host/host.js';
-import type { QethKernel } from './qeth-kernel.js';
-import type { SysfsTree } from './sysfs-tree.js';
+import type { Fault } from './faults.js';
+import type { SimKernel } from './kernel.js';
+import type { ProgramModel } from './programs.js';
+import { failedRun } from './programs.js';
+import type { WriteRecord } from './vfs.js';
+import { Vfs } from './vfs.js';
 
-/** One recorded write: what the agent asked the kernel, and the errno if it failed. */
-export interface WriteRecord {
-  path: string;
-  value: string;
-  errno?: string;
+export type { Fault, ProgramModel, WriteRecord };
+
+export interface SimHostOptions {
+  /** Ordinary files present at start, e.g. `{ '/proc/cmdline': 'root=/dev/dasda1 …\n' }`. */
+  files?: Record<string, string>;
+  /** Programs answered before the kernel's own (a later model's `ip link set … vf …`). */
+  programs?: readonly ProgramModel[];
 }
-
-export interface Fault {
-  /** A kernel path as the agent names it, or the program for op 'exec'. */
-  path: string;
-  op: 'read' | 'write' | 'exec';
-  errno: string;
-  /** How often it fires (default: always). */
-  times?: number;
-}
-
-/** The programs the agent may run, answered by a model (qeth today; sriov adds `ip link … vf`). */
-export type ProgramModel = (file: string, args: readonly string[]) => Promise<ExecResult | undefined>;
 
 export interface SimHost extends Host {
+  /** The kernel's write journal (the same array; clearing it clears the kernel's). */
   readonly writes: WriteRecord[];
+  /** Every program run, as [file, ...args]. */
   readonly execs: string[][];
+  /** The ordinary files, to read back what the agent stored. */
   readonly volume: InstanceType<typeof Volume>;
+  /** Kernel faults (see SimKernel.inject), plus per program (by name): op 'exec', it runs and fails with that errno
+   * as the kernel's answer (ip: exit 2 "RTNETLINK answers: …"), changing nothing; op 'spawn', it cannot be started
+   * (exec rejects with that errno). */
   inject(fault: Fault): void;
 }
 
-/** A Host whose sysfs is `tree` and whose programs are answered by `programs` (first answer wins). */
-export function createSimHost(tree: SysfsTree, programs: ProgramModel[], files: Record<string, string> = {}): SimHost {
+/** A Host over `kernel`. */
+export function createSimHost(kernel: SimKernel, options?: SimHostOptions): SimHost;
+/** A Host over a bare vfs and program models (what a scenario file's machine provides). */
+export function createSimHost(vfs: Vfs, programs: readonly ProgramModel[], files?: Record<string, string>): SimHost;
+export function createSimHost(first: SimKernel | Vfs, second?: SimHostOptions | readonly ProgramModel[], files?: Record<string, string>): SimHost {
+  if (first instanceof Vfs) return assemble(first, (second as readonly ProgramModel[] | undefined) ?? [], files ?? {}, realClock);
+  const options = (second as SimHostOptions | undefined) ?? {};
+  return assemble(first.vfs, [...(options.programs ?? []), ...first.programs], options.files ?? {}, first.clock);
+}
+
+function assemble(vfs: Vfs, programs: readonly ProgramModel[], files: Record<string, string>, clock: Clock): SimHost {
   const volume = Volume.fromJSON(files);
-  const faults: Fault[] = [];
-  const writes: WriteRecord[] = [];
   const execs: string[][] = [];
-  const fault = (path: string, op: Fault['op']) => {
-    const found = faults.find((f) => f.path === path && f.op === op && (f.times ?? Infinity) > 0);
-    if (!found) return undefined;
-    if (found.times !== undefined) found.times--;
-    return new HostError(op, path, found.errno, 'injected');
-  };
-  const nodeError = (op: string, path: string, error: unknown) =>
-    error instanceof HostError ? new HostError(op, path, error.code, error.message) : error;
-  const attr = (path: string) => {
-    const node = tree.node(path);
-    if (node.kind === 'dir') throw new HostError('read', path, 'EISDIR');
-    if (node.kind !== 'attr') throw new HostError('read', path, 'EINVAL');
-    return node;
-  };
-  let tempCounter = 0;
   return {
-    writes,
+    writes: vfs.writes,
     execs,
     volume,
-    inject: (f) => faults.push(f),
-    clock: realClock,
+    inject: (fault) => vfs.faults.inject(fault),
+    clock,
     sysfs: {
-      async read(path) {
-        const injected = fault(path, 'read');
-        if (injected) throw injected;
-        try {
-          const node = attr(path);
-          if (!node.read) throw new HostError('read', path, 'EACCES');
-          return (await node.read()).replace(/\n$/, '');
-        } catch (error) {
-          throw nodeError('read', path, error);
-        }
-      },
-      async readlink(path) {
-        try {
-          const node = tree.node(path, false);
-          if (node.kind !== 'link') throw new HostError('readlink', path, 'EINVAL');
-          return node.target;
-        } catch (error) {
-          throw nodeError('readlink', path, error);
-        }
-      },
-      async list(path) {
-        try {
-          const node = tree.node(path);
-          if (node.kind !== 'dir') throw new HostError('list', path, 'ENOTDIR');
-          return [...node.children.keys()].sort();
-        } catch (error) {
-          throw nodeError('list', path, error);
-        }
-      },
-      async exists(path) {
-        return tree.exists(path);
-      },
-      async write(path, value) {
-        const record: WriteRecord = { path, value };
-        writes.push(record);
-        try {
-          const injected = fault(path, 'write');
-          if (injected) throw injected;
-          const node = attr(path);
-          if (!node.write) throw new HostError('write', path, 'EACCES');
-          await node.write(value);
-        } catch (error) {
-          record.errno = error instanceof HostError ? error.code : 'EIO';
-          throw nodeError('write', path, error);
-        }
-      },
+      // sysfs attributes end in a newline; the host contract hands them over without it.
+      read: async (path) => (await vfs.read(path)).replace(/\n$/, ''),
+      readlink: (path) => vfs.readlink(path),
+      list: (path) => vfs.list(path),
+      exists: async (path) => vfs.exists(path),
+      write: (path, value) => vfs.write(path, value),
     },
-    files: {
-      async read(path) {
-        try {
-          return String(await volume.promises.readFile(path, 'utf8'));
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-          throw error;
-        }
-      },
-      async writeAtomic(path, data, mode = 0o644) {
-        await volume.promises.mkdir(dirname(path), { recursive: true });
-        await volume.promises.writeFile(`${path}.tmp`, data, { mode });
-        await volume.promises.rename(`${path}.tmp`, path);
-      },
-      async makeTempDir(parent, prefix) {
-        const path = `${parent}/${prefix}${String(++tempCounter).padStart(6, '0')}`;
-        await volume.promises.mkdir(path, { recursive: true, mode: 0o700 });
-        return path;
-      },
-      async removeDir(path) {
-        await volume.promises.rmdir(path);
-      },
-      hostPath: (path) => path,
-    },
-    async exec(file, args) {
+    files: memfsFiles(volume),
+    async exec(file, args, options) {
       execs.push([file, ...args]);
-      const injected = fault(file, 'exec');
-      if (injected) return { exitCode: 2, stdout: '', stderr: `RTNETLINK answers: ${injected.code} (injected)` };
-      for (const program of programs) {
-        const result = await program(file, args);
-        if (result) return result;
-      }
-      throw new HostError('exec', [file, ...args].join(' '), 'ENOENT', 'not simulated');
+      const name = posix.basename(file);
+      const command = [file, ...args].join(' ');
+      const unstartable = vfs.faults.take('spawn', [name, file]);
+      if (unstartable) throw new HostError('exec', command, unstartable, 'injected');
+      const failed = vfs.faults.take('exec', [name, file]);
+      if (failed) return failedRun(name, args, failed);
+      const run = (async (): Promise<ExecResult> => {
+        for (const program of programs) {
+          const result = await program(name, args);
+          if (result) return result;
+        }
+        throw new HostError('exec', command, 'ENOENT', 'no such program in the simulation');
+      })();
+      return withTimeout(run, options.timeoutMs, clock, command);
     },
     http: {
       async get(url) {
@@ -156,13 +92,63 @@ export function createSimHost(tree: SysfsTree, programs: ProgramModel[], files: 
   };
 }
 
-/** The programs of the qeth model: `modprobe …` and `ip link set dev <if> address <mac>`. */
-export function qethPrograms(kernel: QethKernel): ProgramModel {
-  return async (file, args) => {
-    if (file === 'modprobe') return { stdout: '', ...(await kernel.modprobe(args)) };
-    if (file === 'ip' && args[0] === 'link' && args[1] === 'set' && args[2] === 'dev' && args[4] === 'address' && args.length === 6) {
-      return { stdout: '', ...kernel.setMac(args[3]!, args[5]!) };
-    }
-    return undefined;
+/** Ordinary files in memfs with the real implementation's contract (errors as HostError, atomic replace). */
+function memfsFiles(volume: InstanceType<typeof Volume>): Host['files'] {
+  const fs = volume.promises;
+  const hostError = (op: string, path: string, error: unknown) =>
+    new HostError(op, path, (error as NodeJS.ErrnoException).code ?? 'EIO', undefined, { cause: error });
+  let temp = 0;
+  return {
+    async read(path) {
+      try {
+        return String(await fs.readFile(path, 'utf8'));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw hostError('read', path, error);
+      }
+    },
+    async writeAtomic(path, data, mode = 0o644) {
+      const scratch = `${path}.tmp-${++temp}`;
+      try {
+        await fs.mkdir(posix.dirname(path), { recursive: true });
+        await fs.writeFile(scratch, data, { mode });
+        await fs.rename(scratch, path);
+      } catch (error) {
+        throw hostError('write', path, error);
+      }
+    },
+    async makeTempDir(parent, prefix) {
+      try {
+        await fs.mkdir(parent, { recursive: true });
+        const made = String(await fs.mkdtemp(`${parent.replace(/\/$/, '')}/${prefix}`));
+        await fs.chmod(made, 0o700);
+        return made;
+      } catch (error) {
+        throw hostError('mkdtemp', parent, error);
+      }
+    },
+    async removeDir(path) {
+      try {
+        await fs.rmdir(path);
+      } catch (error) {
+        throw hostError('rmdir', path, error);
+      }
+    },
+    hostPath: (path) => path,
   };
+}
+
+/** Rejects ETIMEDOUT when `run` takes longer than `ms` (the program's side effects, like a killed process's,
+ * may still land). */
+async function withTimeout<T>(run: Promise<T>, ms: number, clock: Clock, command: string): Promise<T> {
+  const abort = new AbortController();
+  const timeout = clock.sleep(ms, abort.signal).then(
+    () => Promise.reject(new HostError('exec', command, 'ETIMEDOUT', `no exit after ${ms} ms`)),
+    () => new Promise<never>(() => undefined),
+  );
+  try {
+    return await Promise.race([run, timeout]);
+  } finally {
+    abort.abort();
+  }
 }
