@@ -51,7 +51,7 @@ function planPrepare(entries: readonly NicEntry[], snapshot: QethSnapshot): Targ
     prepare.push({
       target: 'qeth-driver',
       actions: [
-        { op: 'exec', target: 'qeth-driver', path: 'modprobe', args: ['qeth', 'qeth_l2'], timeoutMs: TIMEOUTS.modprobeMs, why: 'the qeth driver is not loaded; qeth_l2 too, so online does not depend on on-demand loading' },
+        { op: 'exec', target: 'qeth-driver', path: 'modprobe', args: ['-a', 'qeth', 'qeth_l2'], timeoutMs: TIMEOUTS.modprobeMs, why: 'the qeth driver is not loaded; qeth_l2 too, so online does not depend on on-demand loading (-a: without it kmod reads qeth_l2 as a parameter of qeth)' },
         { op: 'wait', target: 'qeth-driver', path: QETH_GROUP, until: { kind: 'exists' }, timeoutMs: TIMEOUTS.appearMs, why: 'the group file appears once qeth has registered' },
       ],
     });

@@ -35,7 +35,8 @@ describe('qeth on the simulated kernel', () => {
     const run = await runAgent(host, ['qeth']);
     expect(run.code).toBe(0);
     expect(kernel.isModuleLoaded()).toBe(true);
-    expect(host.execs.filter(([file]) => file === 'modprobe')).toEqual([['modprobe', 'qeth', 'qeth_l2']]);
+    expect(host.execs.filter(([file]) => file === 'modprobe')).toEqual([['modprobe', '-a', 'qeth', 'qeth_l2']]);
+    expect(kernel.modules.isLoaded('qeth_l2')).toBe(true);
     expect(kernel.group('0.0.0004')?.online).toBe(true);
   });
 
@@ -43,7 +44,7 @@ describe('qeth on the simulated kernel', () => {
     const { host } = simQeth({ devices: two, moduleLoaded: false, modprobeFails: true, cmdline: CMDLINE });
     const run = await runAgent(host, ['qeth']);
     expect(run.code).toBe(1);
-    expect(run.lines.some((line) => line.startsWith('<3>qeth-driver: run modprobe qeth qeth_l2 failed: exit code 1: modprobe: FATAL'))).toBe(true);
+    expect(run.lines.some((line) => line.startsWith('<3>qeth-driver: run modprobe -a qeth qeth_l2 failed: exit code 1: modprobe: FATAL'))).toBe(true);
     expect(run.lines).toContain('<3>0.0.0001: cannot be configured: the qeth driver is not available (modprobe qeth failed; see above)');
   });
 
@@ -139,7 +140,7 @@ describe('qeth on the simulated kernel', () => {
     expect(run.code).toBe(0);
     expect(host.writes).toEqual([]);
     expect(host.execs).toEqual([]);
-    expect(run.stdout).toContain('run modprobe qeth qeth_l2');
+    expect(run.stdout).toContain('run modprobe -a qeth qeth_l2');
     expect(kernel.isModuleLoaded()).toBe(false);
   });
 

@@ -39,7 +39,7 @@ describe('planQeth', () => {
     const unbound = { boundToQeth: false };
     const plan = planQeth([entry('0001', 0), entry('0004', 0)], snapshot(['0001', '0002', '0003', '0004', '0005', '0006'].map((d) => ccw(d, unbound)), { driverLoaded: false }), options);
     expect(plan.prepare.map((p) => p.target)).toEqual(['qeth-driver']);
-    expect(plan.prepare[0]!.actions[0]).toMatchObject({ op: 'exec', path: 'modprobe', args: ['qeth', 'qeth_l2'] });
+    expect(plan.prepare[0]!.actions[0]).toMatchObject({ op: 'exec', path: 'modprobe', args: ['-a', 'qeth', 'qeth_l2'] });
     expect(summary(plan.devices[1]!.actions).slice(0, 3)).toEqual([
       'wait /sys/bus/ccw/devices/0.0.0004/driver',
       'wait /sys/bus/ccw/devices/0.0.0005/driver',
