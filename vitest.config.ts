@@ -4,6 +4,14 @@ import { defineConfig } from 'vitest/config';
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 export default defineConfig({
+  // Unit files and udev rules load as text, as esbuild's text loader does in the bundle (scripts/build.mjs).
+  plugins: [
+    {
+      name: 'text-assets',
+      enforce: 'pre',
+      transform: (code: string, id: string) => (/\.(service|rules)$/.test(id) ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined),
+    },
+  ],
   define: { AGENT_VERSION: JSON.stringify(pkg.version) },
   test: {
     include: ['test/**/*.test.ts'],

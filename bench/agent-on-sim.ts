@@ -3,6 +3,7 @@
 // The scenario JSON (GBA_SIM_SCENARIO) describes the machine; files, HTTP and stdin are the real ones.
 import { readFileSync } from 'node:fs';
 import { runAsProcess } from '../src/cli/run-process.js';
+import { createImageFs } from '../src/host/image-fs.js';
 import { createNodeHost } from '../src/host/node-host.js';
 import type { ScenarioFile } from '../test/sim/scenario-file.js';
 import { buildMachine } from '../test/sim/scenario-file.js';
@@ -13,7 +14,7 @@ if (!scenarioPath) throw new Error('GBA_SIM_SCENARIO must name a scenario JSON f
 const machine = buildMachine(JSON.parse(readFileSync(scenarioPath, 'utf8')) as ScenarioFile);
 const sim = createSimHost(machine.tree, machine.programs);
 
-runAsProcess((root) => ({ ...createNodeHost(root), sysfs: sim.sysfs, exec: sim.exec }));
+runAsProcess((root) => ({ ...createNodeHost(root), sysfs: sim.sysfs, exec: sim.exec }), (root) => createImageFs(root));
 
 // The benchmark's memory probe: the kernel's own peak RSS for this process, at exit.
 if (process.env.GBA_REPORT_MAXRSS) process.on('exit', () => process.stderr.write(`maxrss_kb=${process.resourceUsage().maxRSS}\n`));

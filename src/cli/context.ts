@@ -1,5 +1,6 @@
 // Composition root: global options → the RunContext every command receives.
 import type { Host } from '../host/host.js';
+import type { ImageFs } from '../install/image-fs.js';
 import { InputUnavailableError } from '../errors.js';
 import type { LogLevel, Logger } from '../log.js';
 import { createLogger, wantsJournalPrefix } from '../log.js';
@@ -16,6 +17,10 @@ export interface GlobalOptions {
 /** What the process gives the program; tests and the benchmark entry supply their own. */
 export interface MainDeps {
   createHost(root: string): Host;
+  /** The image tree `install` writes into (a real directory in production, memfs in tests). */
+  createImageFs(root: string): ImageFs;
+  /** The file this agent runs from (the bundle `install` copies by default); undefined when unknown. */
+  bundlePath?: string | undefined;
   env: NodeJS.ProcessEnv;
   stdout(text: string): void;
   stderr(text: string): void;
@@ -28,6 +33,10 @@ export interface RunContext {
   options: GlobalOptions;
   /** Writes to stdout (the plan, show output, or the --json document). */
   out(text: string): void;
+  /** The image root for `install`; paths inside it are image paths. */
+  createImageFs(root: string): ImageFs;
+  /** The running bundle's path, if known. */
+  bundlePath: string | undefined;
   /** The kernel command line; InputUnavailableError (exit 3) when it cannot be read. */
   readCmdline(): Promise<string>;
 }
@@ -47,6 +56,8 @@ export function createContext(options: GlobalOptions, deps: MainDeps): RunContex
     log,
     options,
     out: deps.stdout,
+    createImageFs: deps.createImageFs,
+    bundlePath: deps.bundlePath,
     async readCmdline() {
       if (options.cmdline !== undefined) return options.cmdline;
       const text = await host.files.read(PROC_CMDLINE).catch((error: unknown) => {

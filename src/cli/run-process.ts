@@ -1,11 +1,15 @@
 // Runs the CLI as this process: real argv, environment and streams; the exit code set, never process.exit().
 import type { Host } from '../host/host.js';
+import type { ImageFs } from '../install/image-fs.js';
 import { runMain } from './run-main.js';
 
-/** The entry points' one job: run with `createHost` and set process.exitCode from the outcome. */
-export function runAsProcess(createHost: (root: string) => Host): void {
+/** The entry points' one job: run with `createHost` (and `createImageFs` for install) and set process.exitCode from the outcome. */
+export function runAsProcess(createHost: (root: string) => Host, createImageFs: (root: string) => ImageFs): void {
   void runMain(process.argv, {
     createHost,
+    createImageFs,
+    // The script node runs: the bundle itself (as /usr/bin/guest-boot-agent or dist/guest-boot-agent.js).
+    bundlePath: process.argv[1],
     env: process.env,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

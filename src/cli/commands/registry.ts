@@ -53,4 +53,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [],
     load: () => import('./show.js'),
   },
+  {
+    name: 'install',
+    stage: 'manual',
+    summary: 'copy this bundle, the systemd units and the udev rule into --root and enable the chosen units (idempotent)',
+    args: [],
+    options: [
+      { flags: '--enable <list>', description: 'units to enable: comma-separated qeth, setmac, sriov, or none; never disables anything', defaultValue: 'qeth,setmac,sriov' },
+      { flags: '--bundle <file>', description: 'the bundle to install (default: the file this agent runs from)' },
+    ],
+    load: () => import('./install.js'),
+  },
 ];
