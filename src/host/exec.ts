@@ -1,4 +1,5 @@
 // The one door to other programs: execa with an argument array, never a shell.
+import type { ExecaError } from 'execa';
 import type { ExecOptions, ExecResult } from './host.js';
 import { HostError } from './host.js';
 
@@ -25,9 +26,10 @@ export async function execFile(file: string, args: readonly string[], options: E
   });
   const command = [file, ...args].join(' ');
   if (result.timedOut) throw new HostError('exec', command, 'ETIMEDOUT', `after ${options.timeoutMs} ms`);
-  if (result.exitCode === undefined) {
-    const code = (result.cause as NodeJS.ErrnoException | undefined)?.code ?? 'EEXEC';
-    throw new HostError('exec', command, code, result.shortMessage, { cause: result.cause });
+  if (typeof result.exitCode !== 'number') {
+    // The program never ran: with reject: false, execa 8 hands back the spawn error itself, errno code included.
+    const failure = result as unknown as Partial<ExecaError> & { code?: string };
+    throw new HostError('exec', command, failure.code ?? 'EEXEC', failure.shortMessage, { cause: result });
   }
   return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
