@@ -1,9 +1,9 @@
 // Ordinary files under a root: state files, the vendor-data cache, /proc/cmdline.
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { FilesWriter } from './host.js';
 import { toHostError, underRoot } from './paths.js';
+import { tempSibling } from './temp-name.js';
 
 /** File access for one root directory; writes are atomic (temp + fsync + rename). */
 export function createFiles(root: string): FilesWriter {
@@ -19,7 +19,7 @@ export function createFiles(root: string): FilesWriter {
     },
     async writeAtomic(path, data, mode = 0o644) {
       const target = at(path);
-      const temp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+      const temp = tempSibling(target);
       try {
         await fs.mkdir(dirname(target), { recursive: true, mode: 0o755 });
         const handle = await fs.open(temp, 'wx', mode);

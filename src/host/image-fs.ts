@@ -1,10 +1,10 @@
 // ImageFs over a real directory tree: every path resolves inside the root, symlinks included (chroot semantics).
-import { randomBytes } from 'node:crypto';
 import { promises as nodeFs } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import type { ImageEntry, ImageFs } from '../install/image-fs.js';
 import { HostError } from './host.js';
 import { toHostError, underRoot } from './paths.js';
+import { tempSibling } from './temp-name.js';
 
 /** The subset of fs.promises used here; memfs's `vol.promises` provides it too (tests). */
 export type FsPromises = Pick<typeof nodeFs, 'lstat' | 'readFile' | 'readlink' | 'mkdir' | 'open' | 'rename' | 'rm' | 'chmod' | 'symlink'>;
@@ -29,7 +29,7 @@ export function createImageFs(root: string, fs: FsPromises = nodeFs): ImageFs {
     },
     async write(path, data, mode) {
       const target = await at(path, true).catch((error: unknown) => Promise.reject(toHostError('write', path, error)));
-      const temp = `${target}.tmp-${randomBytes(4).toString('hex')}`;
+      const temp = tempSibling(target);
       try {
         const handle = await fs.open(temp, 'wx', 0o600);
         try {
