@@ -1,6 +1,7 @@
 // The simulated kernel: one vfs, the models on it (channel subsystem, qeth, network interfaces, modules), the
 // programs that talk to it, and what tests inspect afterwards. Tests assert on this final state and on the write
-// journal, never on call sequences (STYLE §2). Another model (PCI SR-IOV) can be added beside qeth the same way.
+// journal, never on call sequences (STYLE §2). PCI SR-IOV with mlx5 (pci-sriov-model.ts) sits beside qeth on the
+// same vfs and network interfaces.
 import { realClock } from '../../src/host/clock.js';
 import type { Clock } from '../../src/host/host.js';
 import { CioModel } from './cio-model.js';
@@ -10,12 +11,20 @@ import { KernelLog } from './klog.js';
 import { Modules } from './modules.js';
 import type { Netdev, RenamePolicy } from './net-model.js';
 import { NetModel } from './net-model.js';
+import { PciSriovModel } from './pci-sriov-model.js';
+import type { PfView, VfView } from './pci-sriov-views.js';
+import type { SriovSpec } from './pci-spec.js';
 import type { ProgramModel } from './programs.js';
 import { ipProgram, modprobeProgram } from './programs.js';
 import { QethModel } from './qeth-model.js';
 import type { CcwSpec, QethKernelOptions } from './spec.js';
 import type { WriteRecord } from './vfs.js';
 import { Vfs } from './vfs.js';
+
+/** The machine: its qeth devices, and optionally Mellanox InfiniBand PCI functions. */
+export interface SimKernelOptions extends QethKernelOptions {
+  sriov?: SriovSpec;
+}
 
 /** A qeth group as a test sees it. */
 export interface GroupView {
@@ -62,11 +71,13 @@ export class SimKernel {
   readonly net: NetModel;
   readonly cio: CioModel;
   readonly qeth: QethModel;
+  /** PCI SR-IOV and mlx5 (an empty PCI bus unless the options describe adapters). */
+  readonly sriov: PciSriovModel;
   /** The programs exec answers with: modprobe and ip. */
   readonly programs: ProgramModel[];
 
   constructor(
-    readonly options: QethKernelOptions,
+    readonly options: SimKernelOptions,
     readonly clock: Clock = realClock,
   ) {
     this.vfs = new Vfs(clock, this.faults);
@@ -85,12 +96,15 @@ export class SimKernel {
     this.qeth = new QethModel(this.vfs, this.cio, this.modules, this.log, env, options);
     if (options.moduleLoaded && !this.modules.load('qeth')) throw new Error('fixture: moduleLoaded, but qeth is not installed');
     this.applyPresets(devices);
-    this.programs = [modprobeProgram(this.modules, clock, (line) => this.log.print(line), options.modprobeLatencyMs), ipProgram(this.net)];
+    this.sriov = new PciSriovModel({ vfs: this.vfs, clock, log: this.log, faults: this.faults, net: this.net }, options.sriov ?? { pfs: [] });
+    // `ip link set … vf …` first: programs.ts's ip would call the vf clause garbage.
+    this.programs = [this.sriov.program, modprobeProgram(this.modules, clock, (line) => this.log.print(line), options.modprobeLatencyMs), ipProgram(this.net)];
   }
 
   // ---- fault injection and journals -------------------------------------------------------------------------
   /** Makes matching operations fail: vfs ops by path ('read', 'write', 'readlink', 'list'), or model ops by device:
-   * 'online' (hardsetup fails after the latency, e.g. ENODEV) and 'set-mac' (the adapter refuses, e.g. EADDRINUSE). */
+   * 'online' (hardsetup fails after the latency, e.g. ENODEV), 'set-mac' (the adapter refuses, e.g. EADDRINUSE),
+   * and the mlx5 ops of pci-spec.ts ('probe', 'vport', 'enable', 'disable'). */
   inject(fault: Fault): void {
     this.faults.inject(fault);
   }
@@ -115,7 +129,7 @@ export class SimKernel {
 
   /** Resolves when no asynchronous kernel or udev work is pending (device evaluation, renames). */
   async idle(): Promise<void> {
-    await Promise.all([this.cio.settle(), this.net.idle()]);
+    await Promise.all([this.cio.settle(), this.net.idle(), this.sriov.idle()]);
   }
 
   // ---- inspection ---------------------------------------------------------------------------------------------
@@ -149,6 +163,16 @@ export class SimKernel {
   netdevOf(busId: string): NetdevView | undefined {
     const netdev = this.qeth.cards.get(busId)?.netdev;
     return netdev ? view(netdev) : undefined;
+  }
+
+  /** A Mellanox PF by PCI address: SR-IOV state and its VFs (firmware values and what each VF sees). */
+  pf(address: string): PfView | undefined {
+    return this.sriov.pf(address);
+  }
+
+  /** A VF by PCI address. */
+  vf(address: string): VfView | undefined {
+    return this.sriov.vf(address);
   }
 
   isModuleLoaded(name = 'qeth'): boolean {

@@ -19,6 +19,8 @@ export interface SimHostOptions {
   files?: Record<string, string>;
   /** Programs answered before the kernel's own (a later model's `ip link set … vf …`). */
   programs?: readonly ProgramModel[];
+  /** Files the operator names on the command line (`--vendor-data <path>`), by path as given; `-` is stdin. */
+  inputs?: Record<string, string>;
 }
 
 export interface SimHost extends Host {
@@ -41,10 +43,10 @@ export function createSimHost(vfs: Vfs, programs: readonly ProgramModel[], files
 export function createSimHost(first: SimKernel | Vfs, second?: SimHostOptions | readonly ProgramModel[], files?: Record<string, string>): SimHost {
   if (first instanceof Vfs) return assemble(first, (second as readonly ProgramModel[] | undefined) ?? [], files ?? {}, realClock);
   const options = (second as SimHostOptions | undefined) ?? {};
-  return assemble(first.vfs, [...(options.programs ?? []), ...first.programs], options.files ?? {}, first.clock);
+  return assemble(first.vfs, [...(options.programs ?? []), ...first.programs], options.files ?? {}, first.clock, options.inputs ?? {});
 }
 
-function assemble(vfs: Vfs, programs: readonly ProgramModel[], files: Record<string, string>, clock: Clock): SimHost {
+function assemble(vfs: Vfs, programs: readonly ProgramModel[], files: Record<string, string>, clock: Clock, inputs: Record<string, string> = {}): SimHost {
   const volume = Volume.fromJSON(files);
   const execs: string[][] = [];
   return {
@@ -84,10 +86,20 @@ function assemble(vfs: Vfs, programs: readonly ProgramModel[], files: Record<str
         throw new HostError('http', url, 'ENETUNREACH', 'the simulated machine has no network');
       },
     },
-    input: {
-      async read(path) {
-        throw new HostError('read', path, 'ENOENT', 'no operator input in the simulation');
-      },
+    input: operatorInput(inputs),
+  };
+}
+
+/** Operator-named files from a table, with the real implementation's errors (ENOENT, EFBIG past the cap). */
+function operatorInput(inputs: Record<string, string>): Host['input'] {
+  return {
+    async read(path, maxBytes) {
+      const name = path === '-' ? 'stdin' : path;
+      const text = inputs[path];
+      if (text === undefined) throw new HostError('read', name, 'ENOENT', 'not among the simulation\'s operator inputs');
+      const bytes = new TextEncoder().encode(text);
+      if (bytes.length > maxBytes) throw new HostError('read', name, 'EFBIG', `larger than ${maxBytes} bytes`);
+      return bytes;
     },
   };
 }
