@@ -63,9 +63,13 @@ function isConverged(pf: PfState, guids: readonly Guid[]): boolean {
 }
 
 function vfIsDone(vf: VfState | undefined, guid: Guid): boolean {
-  if (!vf || vf.driver !== VF_DRIVER_NAME || vf.seenNodeGuid !== guid) return false;
-  if (vf.seenPortGuid !== null && vf.seenPortGuid !== guid) return false;
+  if (!vf || vf.driver !== VF_DRIVER_NAME || seesOtherGuid(vf, guid)) return false;
   return vf.ofed === null || (vf.ofed.node === guid && vf.ofed.port === guid && vf.ofed.policy === 'Follow');
+}
+
+/** The VF was probed with other GUIDs: its ibdev node GUID, or the port GUID in its IPoIB address (when it has one). */
+function seesOtherGuid(vf: VfState, guid: Guid): boolean {
+  return vf.seenNodeGuid !== guid || (vf.seenPortGuid !== null && vf.seenPortGuid !== guid);
 }
 
 function planPf(pf: PfState, wanted: PfIntent): { configure: TargetPlan; bind: TargetPlan[] } {
@@ -95,7 +99,8 @@ function planPf(pf: PfState, wanted: PfIntent): { configure: TargetPlan; bind: T
   if (holdAutoprobe) actions.push({ op: 'write', target, path: pciAttr(target, 'sriov_drivers_autoprobe'), value: '1', why: 'restore autoprobe before binding: with autoprobe 0 a bind fails with ENODEV' });
   const bind = wanted.vfGuids.map((guid, k): TargetPlan => {
     const vf = recreate ? undefined : pf.vfs[k];
-    const rebind = vf?.driver != null && vf.seenNodeGuid !== guid;
+    // IPoIB copies GID 0 (the port GUID) at probe just as mlx5_ib copies the node GUID: either stale needs a rebind.
+    const rebind = vf?.driver != null && seesOtherGuid(vf, guid);
     return {
       target: `${target}/vf${k}`,
       actions: vf?.driver === VF_DRIVER_NAME && !rebind ? [] : [
