@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -15,6 +15,8 @@ export default defineConfig({
   define: { AGENT_VERSION: JSON.stringify(pkg.version) },
   test: {
     include: ['test/**/*.test.ts'],
+    // test/image needs root and a Debian root: `npm run test:image` (vitest.image.config.ts).
+    exclude: [...configDefaults.exclude, 'test/image/**'],
     setupFiles: ['test/setup/fail-on-warning.ts'],
     // The simulated kernel uses real time for latency; keep headroom on a loaded 2-core CI machine.
     testTimeout: 30_000,
