@@ -25,7 +25,8 @@ export async function execFile(file: string, args: readonly string[], options: E
     stripFinalNewline: true,
   });
   const command = [file, ...args].join(' ');
-  if (result.timedOut) throw new HostError('exec', command, 'ETIMEDOUT', `after ${options.timeoutMs} ms`);
+  // Only execa's timeout ever kills the child, yet under load execa 8 can report the kill with timedOut unset.
+  if (result.timedOut || result.killed) throw new HostError('exec', command, 'ETIMEDOUT', `after ${options.timeoutMs} ms`);
   if (typeof result.exitCode !== 'number') {
     // The program never ran: with reject: false, execa 8 hands back the spawn error itself, errno code included.
     const failure = result as unknown as Partial<ExecaError> & { code?: string };
