@@ -1,5 +1,6 @@
 // Runs the CLI as this process: real argv, environment and streams; the exit code set, never process.exit().
 import type { Host } from '../host/host.js';
+import { isCharacterDevice, writeText } from '../host/stdio.js';
 import type { ImageFs } from '../install/image-fs.js';
 import { runMain } from './run-main.js';
 
@@ -11,11 +12,11 @@ export function runAsProcess(createHost: (root: string) => Host, createImageFs: 
     // The script node runs: the bundle itself (as /usr/bin/guest-boot-agent or dist/guest-boot-agent.js).
     bundlePath: process.argv[1],
     env: process.env,
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    stderrIsTty: process.stderr.isTTY === true,
+    stdout: (text) => writeText(1, text),
+    stderr: (text) => writeText(2, text),
+    stderrIsTty: isCharacterDevice(2),
   }).then((code) => {
-    // Never process.exit(): stdout to a journal socket is asynchronous and would be cut off.
+    // exitCode, not process.exit(): Node then ends by itself once nothing is pending.
     process.exitCode = code;
   });
 }

@@ -1,8 +1,9 @@
 // The built bundle as a real process: help, version, show and a qeth dry-run on a static LPAR-shaped tree.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { makeStaticLpar } from '../helpers/static-lpar.js';
-import { runBundle } from '../helpers/run-bundle.js';
+import { BUNDLE, runBundle } from '../helpers/run-bundle.js';
 import { makeTmpRoot } from '../helpers/tmp-root.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -12,6 +13,15 @@ describe('the bundle', () => {
     expect(readFileSync(new URL('../../dist/guest-boot-agent.js', import.meta.url), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
     const run = await runBundle(['--version']);
     expect(run).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+  });
+
+  it('exits 0 without a word on stderr when the reader of its stdout has gone (EPIPE)', async () => {
+    const child = spawn(process.execPath, [BUNDLE, '--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   it('prints help naming every command and global option', async () => {
