@@ -79,7 +79,7 @@ function writeScenario(name, scenario) {
   return path;
 }
 
-/** Peak resident set (KiB) of a child, from GNU time when present, else from the agent's own exit report. */
+/** Peak resident set (KiB) of a child, as the sim bundle reports it at exit (process.resourceUsage().maxRSS). */
 function peakRssKb(argv, env) {
   const result = spawnSync(argv[0], argv.slice(1), { env: { ...process.env, ...env, GBA_REPORT_MAXRSS: '1' }, encoding: 'utf8' });
   const match = /maxrss_kb=(\d+)/.exec(result.stderr);

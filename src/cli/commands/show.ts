@@ -1,4 +1,4 @@
-// `show`: read-only debug view: the parsed cmdline, the observed qeth state, the last runs.
+// `show`: read-only debug view: the parsed cmdline, the observed qeth and SR-IOV state, the cached vendor data, the last runs.
 import { InputUnavailableError } from '../../errors.js';
 import type { HostReader } from '../../host/host.js';
 import { observeQeth } from '../../qeth/observe.js';
