@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { FilesWriter } from './host.js';
 import { toHostError, underRoot } from './paths.js';
-import { tempSibling } from './temp-name.js';
+import { replaceFile } from './replace-file.js';
 
 /** File access for one root directory; writes are atomic (temp + fsync + rename). */
 export function createFiles(root: string): FilesWriter {
@@ -19,19 +19,10 @@ export function createFiles(root: string): FilesWriter {
     },
     async writeAtomic(path, data, mode = 0o644) {
       const target = at(path);
-      const temp = tempSibling(target);
       try {
         await fs.mkdir(dirname(target), { recursive: true, mode: 0o755 });
-        const handle = await fs.open(temp, 'wx', mode);
-        try {
-          await handle.writeFile(data);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-        await fs.rename(temp, target);
+        await replaceFile(fs, target, data, mode);
       } catch (error) {
-        await fs.rm(temp, { force: true }).catch(() => undefined);
         throw toHostError('write', path, error);
       }
     },

@@ -4,7 +4,7 @@ import { join, posix, resolve } from 'node:path';
 import type { ImageEntry, ImageFs } from '../install/image-fs.js';
 import { HostError } from './host.js';
 import { toHostError, underRoot } from './paths.js';
-import { tempSibling } from './temp-name.js';
+import { replaceFile } from './replace-file.js';
 
 /** The subset of fs.promises used here; memfs's `vol.promises` provides it too (tests). */
 export type FsPromises = Pick<typeof nodeFs, 'lstat' | 'readFile' | 'readlink' | 'mkdir' | 'open' | 'rename' | 'rm' | 'chmod' | 'symlink'>;
@@ -29,22 +29,7 @@ export function createImageFs(root: string, fs: FsPromises = nodeFs): ImageFs {
     },
     async write(path, data, mode) {
       const target = await at(path, true).catch((error: unknown) => Promise.reject(toHostError('write', path, error)));
-      const temp = tempSibling(target);
-      try {
-        const handle = await fs.open(temp, 'wx', 0o600);
-        try {
-          await handle.writeFile(data);
-          // The mode given to open() is masked by the umask: set it explicitly.
-          await handle.chmod(mode);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-        await fs.rename(temp, target);
-      } catch (error) {
-        await fs.rm(temp, { force: true }).catch(() => undefined);
-        throw toHostError('write', path, error);
-      }
+      await replaceFile(fs, target, data, mode).catch((error: unknown) => Promise.reject(toHostError('write', path, error)));
     },
     async chmod(path, mode) {
       const target = await at(path, false).catch((error: unknown) => Promise.reject(toHostError('chmod', path, error)));

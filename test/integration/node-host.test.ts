@@ -1,5 +1,5 @@
 // The production host against the real thing: a temp root, real processes, a real loopback server.
-import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -57,6 +57,22 @@ describe('files', () => {
     await host.files.writeAtomic('/run/guest-boot-agent/x.json', '{"a":1}', 0o600);
     expect(await host.files.read('/run/guest-boot-agent/x.json')).toBe('{"a":1}');
     expect(statSync(join(root, '/run/guest-boot-agent/x.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('gives the exact mode under a restrictive umask, and a failed write leaves the old state and no temp file', async () => {
+    const root = makeTmpRoot({ '/run/guest-boot-agent/qeth.json': 'old', '/run/guest-boot-agent/sriov.json/keep': '' });
+    const host = createNodeHost(root);
+    const previous = process.umask(0o077);
+    try {
+      await host.files.writeAtomic('/run/guest-boot-agent/qeth.json', 'new', 0o644);
+    } finally {
+      process.umask(previous);
+    }
+    expect(statSync(join(root, '/run/guest-boot-agent/qeth.json')).mode & 0o777).toBe(0o644);
+    // A directory where the file should go: the rename fails, and nothing is left behind.
+    await expect(host.files.writeAtomic('/run/guest-boot-agent/sriov.json', 'x')).rejects.toMatchObject({ code: 'EISDIR' });
+    expect(readdirSync(join(root, '/run/guest-boot-agent')).sort()).toEqual(['qeth.json', 'sriov.json']);
+    expect(await host.files.read('/run/guest-boot-agent/qeth.json')).toBe('new');
   });
 });
 
