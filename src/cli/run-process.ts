@@ -1,4 +1,4 @@
-// Runs the CLI as this process: real argv, environment and streams; the exit code set, never process.exit().
+// Runs the CLI as this process: real argv, environment, stdout and stderr; the exit code set, never process.exit().
 import type { Host } from '../host/host.js';
 import { isCharacterDevice, writeText } from '../host/stdio.js';
 import type { ImageFs } from '../install/image-fs.js';
