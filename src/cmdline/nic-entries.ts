@@ -80,12 +80,13 @@ function parseEntry(text: string): { entry: NicEntry } | { reason: string } {
   if (!checked.success) return { reason: checked.error.issues[0]!.message };
   const [devnoText, portText, macText] = checked.data;
   const devno = devnoText.toLowerCase();
-  if (Number.parseInt(devno, 16) > MAX_DEVNO) return { reason: `devno ${devno} leaves no room for the write and data devices (max fffd)` };
+  const number = Number.parseInt(devno, 16);
+  if (number > MAX_DEVNO) return { reason: `devno ${devno} leaves no room for the write and data devices (max fffd)` };
   const port = portText === '1' ? 1 : 0;
-  if (macText === undefined) return { entry: { devno, busId: busIdFromDevno(Number.parseInt(devno, 16)), port, mac: null } };
+  if (macText === undefined) return { entry: { devno, busId: busIdFromDevno(number), port, mac: null } };
   const macProblem = macFormatProblem(macText);
   if (macProblem) return { reason: macProblem };
-  return { entry: { devno, busId: busIdFromDevno(Number.parseInt(devno, 16)), port, mac: parseMac(macText)! } };
+  return { entry: { devno, busId: busIdFromDevno(number), port, mac: parseMac(macText)! } };
 }
 
 function macFormatProblem(text: string): string | undefined {
