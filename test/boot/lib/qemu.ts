@@ -20,6 +20,9 @@ export function runQemu(binary: string, args: readonly string[], timeoutMs: numb
     const child = spawn(binary, args, { env: hostEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let timedOut = false;
+    // A test run that is interrupted must not leave a machine running.
+    const killMachine = () => child.kill('SIGKILL');
+    process.once('exit', killMachine);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     const timer = setTimeout(() => {
@@ -32,6 +35,7 @@ export function runQemu(binary: string, args: readonly string[], timeoutMs: numb
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      process.off('exit', killMachine);
       resolve({ argv: [binary, ...args], code, signal, output, timedOut, seconds: (Date.now() - started) / 1000 });
     });
   });

@@ -27,6 +27,9 @@ datasource:
     max_wait: 60
     timeout: 10
     retries: 2
+# Nothing here uses ssh or locales: key generation and locale-gen only slow an emulated boot down.
+ssh_genkeytypes: []
+locale: false
 `;
 
 export interface BootDisk {
