@@ -19,7 +19,8 @@ export interface SriovPlan {
 
 /** Waiting for VF links: s390x took 4.5 s for 16 VFs and 65 s for 125 (reference §1.6). */
 export const vfAppearTimeoutMs = (n: number): number => 30_000 + 600 * n;
-const BIND_TIMEOUT_MS = 30_000;
+/** How long a VF may take to show its driver link after the bind write (mlx5 probe). */
+export const BIND_TIMEOUT_MS = 30_000;
 
 /** Plans every PF the intent names; a PF it cannot find or configure becomes a failure with the reason. */
 export function planSriov(intent: SriovIntent, snapshot: SriovSnapshot): SriovPlan {

@@ -7,7 +7,8 @@ import { observeSriov } from '../../sriov/observe.js';
 import { planSriov } from '../../sriov/plan.js';
 import { acquireVendorData } from '../../sriov/sources/choose.js';
 import { recordRun } from '../../state.js';
-import { UsageError } from '../../errors.js';
+import { InterruptedError, UsageError } from '../../errors.js';
+import { SRIOV_APPLY_BUDGET_MS } from '../../run-budget.js';
 import type { RunContext } from '../context.js';
 import { ExitCode, exitCodeFor } from '../exit-code.js';
 import { flattenActions, renderJson, renderPlanText } from '../render.js';
@@ -22,13 +23,19 @@ export async function run(ctx: RunContext, _args: string[], options: Record<stri
   const startedAt = new Date().toISOString();
   const timeout = Number(options.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout ${JSON.stringify(options.timeout)}: a positive number of seconds`);
-  const acquired = await acquireVendorData(ctx.host, ctx.log, {
+  const acquiring = acquireVendorData(ctx.host, ctx.log, {
     ...(typeof options.metadataUrl === 'string' ? { metadataUrl: options.metadataUrl } : {}),
     ...(typeof options.vendorData === 'string' ? { vendorData: options.vendorData } : {}),
     configDrive: options.configDrive === true,
-    budgetMs: timeout * 1000,
+    // The fetch budget is --timeout, out of the run's deadline: the rest of it is for the VFs.
+    budgetMs: Math.max(0, Math.min(timeout * 1000, ctx.deadline.remainingMs() - SRIOV_APPLY_BUDGET_MS)),
     layout: options.guidLayout as GuidLayout,
   });
+  const acquired = await untilInterrupted(acquiring, ctx.signal);
+  if (acquired instanceof InterruptedError) {
+    ctx.log.error('sriov', `${acquired.message} while getting the vendor data: nothing was changed; run recorded, exit 1`);
+    return finish(ctx, { command: 'sriov', dryRun: ctx.options.dryRun, interrupted: acquired.signalName, actions: [], results: [] }, ExitCode.failed, startedAt);
+  }
   const base = { command: 'sriov', dryRun: ctx.options.dryRun, source: acquired.source, entries: [], rejected: [] };
   if (acquired.kind === 'not-served') {
     ctx.log.warn('vendor-data', `${acquired.source.where} serves no vendor_data2.json (Nova before Newton, or no dynamic vendor data configured): nothing to do`);
@@ -59,7 +66,7 @@ async function configure(ctx: RunContext, intent: SriovIntent, base: object, sta
   const plans: TargetPlan[] = [...plan.configure, ...binds];
   let results: Result[] = plan.failures;
   if (!ctx.options.dryRun) {
-    const runOptions = { log: ctx.log, concurrency: 16 };
+    const runOptions = { log: ctx.log, concurrency: 16, deadline: ctx.deadline, signal: ctx.signal };
     const configured = await runPlan(ctx.host, plan.configure, runOptions);
     // A PF whose VFs could not be set up gets no binds: they would probe with the wrong GUIDs.
     const ready = new Set(configured.filter((result) => result.ok).map((result) => result.target));
@@ -71,7 +78,11 @@ async function configure(ctx: RunContext, intent: SriovIntent, base: object, sta
     }
   }
   const code = exitCodeFor({ results, rejected: [] });
-  const document = { ...base, intent, untouched: plan.untouched, actions: flattenActions(plans), results };
+  if (ctx.signal.aborted) {
+    const undone = results.filter((result) => !result.ok && result.error?.includes('interrupted')).length;
+    ctx.log.error('sriov', `${messageOfReason(ctx.signal)}: ${undone} step list(s) stopped, their temporary settings (autoprobe, driver_override) undone; run recorded, exit 1`);
+  }
+  const document = { ...base, ...(ctx.signal.aborted ? { interrupted: (ctx.signal.reason as InterruptedError).signalName } : {}), intent, untouched: plan.untouched, actions: flattenActions(plans), results };
   // VFs already bound as wanted have empty bind plans: the listing shows only what would happen.
   if (ctx.options.dryRun && !ctx.options.json) ctx.out(renderPlanText([...plan.configure, ...binds.filter((vf) => vf.actions.length > 0)], plan.failures));
   return finish(ctx, document, code, startedAt);
@@ -83,4 +94,14 @@ async function finish(ctx: RunContext, document: object, code: ExitCode, started
   if (!ctx.options.dryRun) await recordRun(ctx.host.files, ctx.log, 'sriov', { ...done, startedAt, finishedAt: new Date().toISOString() });
   if (ctx.options.json) ctx.out(renderJson(done));
   return code;
+}
+
+/** `work`, or the InterruptedError as soon as `signal` aborts (the fetch is abandoned: the process exits). */
+async function untilInterrupted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | InterruptedError> {
+  if (signal.aborted) return signal.reason as InterruptedError;
+  return Promise.race([work, new Promise<InterruptedError>((resolve) => signal.addEventListener('abort', () => resolve(signal.reason as InterruptedError), { once: true }))]);
+}
+
+function messageOfReason(signal: AbortSignal): string {
+  return signal.reason instanceof Error ? signal.reason.message : 'interrupted';
 }
