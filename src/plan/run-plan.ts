@@ -7,7 +7,7 @@ import { InterruptedError, messageOf } from '../errors.js';
 import type { Deadline } from '../lib/deadline.js';
 import type { Action, Result, TargetPlan } from './action.js';
 import { assertNever, describeAction } from './action.js';
-import { executeBindVf } from './execute-bind-vf.js';
+import { updateRestores } from './intent-record.js';
 import { executeSetMac } from './execute-set-mac.js';
 import { pollUntil } from './wait.js';
 
@@ -70,6 +70,8 @@ async function execute(host: Host, action: Action, options: Pick<RunOptions, 'de
         await host.sysfs.write(action.path, action.value);
         return true;
       } catch (error) {
+        // Planned tolerance: the step after this one (a wait on the outcome) decides.
+        if (action.tolerate && hasCode(error, ...action.tolerate)) return false;
         if (action.okIfAlready && hasCode(error, 'EINVAL')) {
           if ((await host.sysfs.read(action.path).catch(() => undefined)) === action.value) return false;
         }
@@ -79,6 +81,7 @@ async function execute(host: Host, action: Action, options: Pick<RunOptions, 'de
       const { until, path } = action;
       await pollUntil(host.clock, path, deadline.bound(action.timeoutMs), async () => {
         if (until.kind === 'exists') return (await host.sysfs.exists(path)) || undefined;
+        if (until.kind === 'links-to') return (await host.sysfs.readlink(path).catch(() => '')).split('/').at(-1) === until.name || undefined;
         const value = await host.sysfs.read(path).catch(() => undefined);
         return value === until.value || undefined;
       }, signal);
@@ -93,8 +96,12 @@ async function execute(host: Host, action: Action, options: Pick<RunOptions, 'de
     }
     case 'set-mac':
       return executeSetMac(host, { ...action, timeoutMs: deadline.bound(action.timeoutMs) });
-    case 'bind-vf':
-      return executeBindVf(host, { ...action, timeoutMs: deadline.bound(action.timeoutMs) });
+    case 'remember':
+      await updateRestores(host.files, action.path, (restores) => void (restores[action.key] = action.value));
+      return true;
+    case 'forget':
+      await updateRestores(host.files, action.path, (restores) => void delete restores[action.key]);
+      return true;
     default:
       return assertNever(action);
   }

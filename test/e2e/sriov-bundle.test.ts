@@ -67,7 +67,7 @@ describe('sriov in the sim bundle, vendor data from a real HTTP server', () => {
       { physicalGuid: '04bd700300374487', vfGuids: ['fefe1103000000b1'] },
     ]);
     expect(doc.results).toEqual(
-      [PF_A, PF_B, `${PF_A}/vf0`, `${PF_A}/vf1`, `${PF_B}/vf0`].map((target) => ({ target, ok: true, changed: true })),
+      [PF_A, `${PF_A}/vf0`, `${PF_A}/vf1`, PF_B, `${PF_B}/vf0`].map((target) => ({ target, ok: true, changed: true })),
     );
     const steps = doc.actions.map((a: { op: string; path: string; args?: string[] }) => `${a.op} ${a.op === 'exec' ? [a.path, ...a.args!].join(' ') : a.path}`);
     expect(steps).toContain(`write /sys/bus/pci/devices/${PF_A}/sriov/1/node`);
