@@ -38,13 +38,13 @@ interface Outcome {
   record: Record<string, unknown> & { results: { target: string; ok: boolean; error?: string }[] };
 }
 
-/** Runs `sriov` and sends `signal` once stderr shows the numvfs writes of both PFs. */
-async function interruptDuringVfCreation(signal: NodeJS.Signals): Promise<Outcome> {
+/** Runs `sriov` on `scenario` and sends `signal` 300 ms after stderr has matched `when` `times` times. */
+async function interrupt(signal: NodeJS.Signals, scenario: ScenarioFile, document: object, when: RegExp, times: number): Promise<Outcome & { intent: string }> {
   if (!existsSync(SIM_BUNDLE)) throw new Error(`${SIM_BUNDLE} is missing: run npm run build:sim first (npm test does)`);
   const root = makeTmpRoot();
   const dir = mkdtempSync(join(root, 'scenario-'));
-  writeFileSync(join(dir, 'machine.json'), JSON.stringify(SCENARIO));
-  writeFileSync(join(dir, 'vendor_data2.json'), JSON.stringify(DOCUMENT));
+  writeFileSync(join(dir, 'machine.json'), JSON.stringify(scenario));
+  writeFileSync(join(dir, 'vendor_data2.json'), JSON.stringify(document));
   const stateOut = join(dir, 'state.json');
   const child = spawn(process.execPath, [SIM_BUNDLE, 'sriov', '--root', root, '--vendor-data', join(dir, 'vendor_data2.json')], {
     env: { PATH: process.env.PATH, GBA_SIM_SCENARIO: join(dir, 'machine.json'), GBA_SIM_STATE_OUT: stateOut, JOURNAL_STREAM: '8:1' },
@@ -54,8 +54,8 @@ async function interruptDuringVfCreation(signal: NodeJS.Signals): Promise<Outcom
   let sent = false;
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
-    const numvfs = stderr.match(/sriov_numvfs \(create 4 VFs\)/g)?.length ?? 0;
-    if (!sent && numvfs === 2) {
+    const seen = stderr.match(new RegExp(when.source, 'g'))?.length ?? 0;
+    if (!sent && seen === times) {
       sent = true;
       // The write is logged before it is made: give both a moment to land, far below the 3 s to the first VF.
       setTimeout(() => child.kill(signal), 300);
@@ -68,8 +68,12 @@ async function interruptDuringVfCreation(signal: NodeJS.Signals): Promise<Outcom
     stderr,
     state: JSON.parse(readFileSync(stateOut, 'utf8')),
     record: JSON.parse(readFileSync(join(root, 'run/guest-boot-agent/sriov.json'), 'utf8')),
+    intent: readFileSync(join(root, 'run/guest-boot-agent/sriov-intent.json'), 'utf8'),
   };
 }
+
+const interruptDuringVfCreation = (signal: NodeJS.Signals) => interrupt(signal, SCENARIO, DOCUMENT, /sriov_numvfs \(create 4 VFs\)/, 2);
+const interruptWith = (scenario: ScenarioFile, document: object) => interrupt('SIGTERM', scenario, document, /drivers\/mlx5_core\/bind/, 2);
 
 describe.each(['SIGTERM', 'SIGINT'] as const)('%s in the middle of VF creation', (signal) => {
   it('restores autoprobe on both PFs, binds nothing, writes the run record, logs one line and exits 1', async () => {
@@ -84,5 +88,20 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s in the middle of VF creation',
     const summary = run.stderr.split('\n').filter((line) => line.startsWith('<3>sriov: interrupted'));
     expect(summary).toHaveLength(1);
     expect(summary[0]).toMatch(new RegExp(`^<3>sriov: interrupted by ${signal}: .*run recorded, exit 1$`));
+    expect(JSON.parse(run.intent)).toEqual({ restore: {} });
+  }, 20_000);
+});
+
+describe('SIGTERM while VFs are being bound through driver_override (autoprobe off by the operator)', () => {
+  it('lets the binds in flight finish, clears every driver_override, keeps autoprobe off, empties the intent record, exit 1', async () => {
+    // Each probe takes 1.5 s: the signal arrives while both bind writes are in the kernel.
+    const scenario: ScenarioFile = { sriov: { pfs: [{ address: PF_A, portGuid: '04bd700300374486', totalVfs: 8, mode: 'ofed', autoprobe: false, timing: { probeMs: 1500 } }] } };
+    const document = { mlnx_sriov: { enable_sriov: true, physical_guids: ['04bd700300374486'], virtual_guids: [['fefeab03004f86b9', 'fefe2b03002a5777']] } };
+    const run = await interruptWith(scenario, document);
+    expect(run.code).toBe(1);
+    expect(run.state.pfs[0]).toMatchObject({ autoprobe: false, numVfs: 2 });
+    expect(run.state.pfs[0]!.vfs.map((vf) => vf.override)).toEqual([null, null]);
+    expect(JSON.parse(run.intent)).toEqual({ restore: {} });
+    expect(run.record).toMatchObject({ exitCode: 1, interrupted: 'SIGTERM' });
   }, 20_000);
 });
