@@ -64,8 +64,8 @@ export function addPf(plan: SriovPlan, pf: PfState, wanted: PfIntent, held: Rest
 /** The line for a PF that never appeared: the GUID asked for and every PF that is there. */
 export function missingPfFailure(wanted: PfIntent, present: readonly PfState[], waitedMs: number): Result {
   const found = present.length === 0 ? 'none' : present.map((pf) => `${pf.address} (port GUID ${pf.portGuid})`).join(', ');
-  const waited = waitedMs > 0 ? ` within ${Number((waitedMs / 1000).toFixed(1))} s` : '';
-  return failure(wanted.physicalGuid, `no Mellanox InfiniBand PF with port GUID ${wanted.physicalGuid} appeared${waited}; PFs present: ${found}`);
+  const what = waitedMs > 0 ? `appeared within ${Number((waitedMs / 1000).toFixed(1))} s` : 'is present (a real run waits for it, see --pf-wait)';
+  return failure(wanted.physicalGuid, `no Mellanox InfiniBand PF with port GUID ${wanted.physicalGuid} ${what}; PFs present: ${found}`);
 }
 
 function failure(target: string, error: string): Result {
