@@ -7,7 +7,7 @@ export interface Deadline {
   readonly totalMs: number;
   /** Milliseconds left, never negative. */
   remainingMs(): number;
-  /** `ms`, or what is left of the run when that is less: the bound a single wait or call may use. */
+  /** `ms`, or what is left of the run (whole ms) when that is less: the bound a single wait or call may use. */
   bound(ms: number): number;
   /** True once the budget is spent. */
   passed(): boolean;
@@ -20,7 +20,8 @@ export function createDeadline(now: () => number, totalMs: number): Deadline {
   return {
     totalMs,
     remainingMs,
-    bound: (ms) => Math.min(ms, remainingMs()),
+    // Whole milliseconds: child_process rejects a fractional timeout (ERR_OUT_OF_RANGE), and the clock is fractional.
+    bound: (ms) => Math.min(ms, Math.floor(remainingMs())),
     passed: () => remainingMs() <= 0,
   };
 }

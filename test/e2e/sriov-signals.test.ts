@@ -105,3 +105,35 @@ describe('SIGTERM while VFs are being bound through driver_override (autoprobe o
     expect(run.record).toMatchObject({ exitCode: 1, interrupted: 'SIGTERM' });
   }, 20_000);
 });
+
+describe('SIGTERM while the metadata service does not answer', () => {
+  it('stops the fetch, changes nothing, records the run as interrupted, exit 1', async () => {
+    const { createServer } = await import('node:http');
+    // Accepts the request and never answers: the agent is inside its 10 s attempt.
+    const server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    try {
+      const root = makeTmpRoot();
+      const dir = mkdtempSync(join(root, 'scenario-'));
+      writeFileSync(join(dir, 'machine.json'), JSON.stringify(SCENARIO));
+      const stateOut = join(dir, 'state.json');
+      const child = spawn(process.execPath, [SIM_BUNDLE, 'sriov', '--root', root, '--metadata-url', `http://127.0.0.1:${port}/openstack/latest/vendor_data2.json`], {
+        env: { PATH: process.env.PATH, GBA_SIM_SCENARIO: join(dir, 'machine.json'), GBA_SIM_STATE_OUT: stateOut, JOURNAL_STREAM: '8:1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      server.once('request', () => setTimeout(() => child.kill('SIGTERM'), 200));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^<3>sriov: interrupted by SIGTERM while getting the vendor data: nothing was changed; run recorded, exit 1$/m);
+      const state = JSON.parse(readFileSync(stateOut, 'utf8')) as { writes: unknown[] };
+      expect(state.writes).toEqual([]);
+      expect(JSON.parse(readFileSync(join(root, 'run/guest-boot-agent/sriov.json'), 'utf8'))).toMatchObject({ exitCode: 1, interrupted: 'SIGTERM', results: [] });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 20_000);
+});

@@ -12,6 +12,8 @@ describe('createDeadline', () => {
     t += 4500;
     expect(deadline.bound(2000)).toBe(500);
     expect(deadline.passed()).toBe(false);
+    t += 0.75;
+    expect(deadline.bound(2000)).toBe(499);
     t += 600;
     expect(deadline.remainingMs()).toBe(0);
     expect(deadline.bound(2000)).toBe(0);
