@@ -102,3 +102,19 @@ describe.each(['ofed', 'inbox'] as const)('sriov run time with the %s driver', (
     expect(kernel.pf(PF_A)!.autoprobe).toBe(false);
   });
 });
+
+describe('the intent record when the vendor data asks for nothing', () => {
+  it("still restores what a killed run held (mlnx_sriov is {} this time)", async () => {
+    const { kernel, host } = simSriov({
+      pfs: [mlx5Pf(PF_A, { portGuid: PORT_A, totalVfs: 8, autoprobe: false })],
+      vendorData: { mlnx_sriov: { enable_sriov: false } },
+      files: { [RECORD]: JSON.stringify({ restore: { [autoprobe(PF_A)]: '1', '/sys/bus/pci/devices/../../etc/passwd': '1' } }) },
+    });
+    const run = await sriov(host);
+    expect(run.code).toBe(0);
+    expect(kernel.pf(PF_A)!.autoprobe).toBe(true);
+    // Only what this agent ever records is acted on: anything else in the file is dropped, never written.
+    expect(host.writes).toEqual([{ path: autoprobe(PF_A), value: '1' }]);
+    expect(await restores(host)).toEqual({});
+  });
+});

@@ -1,4 +1,5 @@
-// `sriov`: vendor data → validate → observe PFs → plan → (print | configure PFs, then bind their VFs) → record.
+// `sriov`: undo what a killed run held → vendor data → validate → observe PFs → per PF: plan, configure, observe the
+// VFs, plan and run their binds (or print both phases) → record.
 import type { Result, TargetPlan } from '../../plan/action.js';
 import type { Restores } from '../../plan/intent-record.js';
 import type { RunOptions } from '../../plan/run-plan.js';
@@ -31,6 +32,9 @@ export async function run(ctx: RunContext, _args: string[], options: Record<stri
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout ${JSON.stringify(options.timeout)}: a positive number of seconds`);
   const pfWait = Number(options.pfWait ?? PF_WAIT_MS / 1000);
   if (!Number.isFinite(pfWait) || pfWait < 0) throw new UsageError(`--pf-wait ${JSON.stringify(options.pfWait)}: a number of seconds, 0 or more`);
+  // What a killed run held comes back first, whatever this run's document says: its autoprobe=0 must not stay, nor
+  // be read as the operator's setting. A dry run only reads the record (its plan shows the restores).
+  const held = ctx.options.dryRun ? await readHeld(ctx.host, ctx.log) : await restoreLeftSettings(ctx.host, ctx.log);
   const acquiring = acquireVendorData(ctx.host, ctx.log, {
     ...(typeof options.metadataUrl === 'string' ? { metadataUrl: options.metadataUrl } : {}),
     ...(typeof options.vendorData === 'string' ? { vendorData: options.vendorData } : {}),
@@ -59,16 +63,14 @@ export async function run(ctx: RunContext, _args: string[], options: Record<stri
     (verdict.reason === 'empty' ? ctx.log.warn : ctx.log.info)('vendor-data', NOTHING[verdict.reason]);
     return finish(ctx, { ...base, actions: [], results: [] }, ExitCode.ok, startedAt);
   }
-  return configure(ctx, verdict.intent, base, startedAt, pfWait * 1000);
+  return configure(ctx, verdict.intent, base, startedAt, pfWait * 1000, held);
 }
 
-async function configure(ctx: RunContext, intent: SriovIntent, base: object, startedAt: string, pfWaitMs: number): Promise<ExitCode> {
+async function configure(ctx: RunContext, intent: SriovIntent, base: object, startedAt: string, pfWaitMs: number, held: Restores): Promise<ExitCode> {
   // P_Keys are the fabric's business (UFM puts them at index 0): recorded for show, nothing to apply.
   if (intent.dynamicPkey !== null || intent.defaultLimitedPkeys.length > 0) {
     ctx.log.info('vendor-data', `P_Keys recorded only (the fabric puts them at index 0): dynamic ${intent.dynamicPkey ?? '-'}, limited ${intent.defaultLimitedPkeys.join(', ') || '-'}`);
   }
-  // What a killed run held comes back first: its autoprobe=0 must not be read as the operator's setting.
-  const held = ctx.options.dryRun ? await readHeld(ctx.host, ctx.log) : await restoreLeftSettings(ctx.host, ctx.log);
   const snapshot = await observeSriov(ctx.host);
   const plan = planSriov(intent, snapshot, held);
   for (const address of plan.untouched) ctx.log.info(address, 'not named in the vendor data: left untouched');
