@@ -114,8 +114,9 @@ function planPipeline(pf: PfState, wanted: PfIntent, held: Restores): PfPipeline
   if (recreates && current !== 0) {
     actions.push({ op: 'write', target, path: pciAttr(target, 'sriov_numvfs'), value: '0', why: `DISRUPTIVE: ${current} VFs exist but ${n} are wanted; the kernel only changes the count through 0` });
   }
-  if (recreates) {
-    actions.push({ op: 'write', target, path: pciAttr(target, 'sriov_numvfs'), value: String(n), why: `create ${n} VFs` });
+  if (recreates) actions.push({ op: 'write', target, path: pciAttr(target, 'sriov_numvfs'), value: String(n), why: `create ${n} VFs` });
+  // Also when the count is right but links are missing: a killed run's VFs may still be arriving (s390x hotplug).
+  if (recreates || wanted.vfGuids.some((_, k) => !pf.vfs[k]?.address)) {
     wanted.vfGuids.forEach((_, k) => actions.push({ op: 'wait', target, path: virtfn(target, k), until: { kind: 'exists' }, timeoutMs: vfAppearTimeoutMs(n), why: 'VFs appear asynchronously (s390x)' }));
   }
   wanted.vfGuids.forEach((guid, k) => {

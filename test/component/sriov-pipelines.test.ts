@@ -84,6 +84,21 @@ describe.each(['ofed', 'inbox'] as const)('sriov run time with the %s driver', (
     expect(host.writes).toEqual([]);
   });
 
+  it('converges after a run killed while its VFs were still arriving (s390x): waits for the links, GUIDs, rebinds', async () => {
+    const { kernel, host } = simSriov({
+      pfs: [pf(PF_A, PORT_A, { autoprobe: false, timing: { vfAppearMs: 150 } })],
+      vendorData: vendorDataFor({ [PORT_A]: VFS_A }),
+      files: { [RECORD]: JSON.stringify({ restore: { [autoprobe(PF_A)]: '1' } }) },
+    });
+    // The killed run's last write: the VFs are on their way, autoprobe is still held at 0.
+    await host.sysfs.write(`/sys/bus/pci/devices/${PF_A}/sriov_numvfs`, '2');
+    const run = await sriov(host);
+    expect(run.code, run.stderr).toBe(0);
+    expect(kernel.pf(PF_A)).toMatchObject({ autoprobe: true, numVfs: 2 });
+    expect(kernel.pf(PF_A)!.vfs.map((vf) => [vf.driver, vf.override, vf.seenNode, vf.seenPort])).toEqual(VFS_A.map((guid) => ['mlx5_core', null, guid, guid]));
+    expect(await restores(host)).toEqual({});
+  });
+
   it('clears a driver_override left on a VF that is otherwise configured (converged includes it), touching nothing else', async () => {
     const vfs = configuredVfs(VFS_A).map((preset, k) => (k === 0 ? { ...preset, override: 'mlx5_core' } : preset));
     const { kernel, host } = simSriov({ pfs: [pf(PF_A, PORT_A, { vfs })], vendorData: vendorDataFor({ [PORT_A]: VFS_A }) });

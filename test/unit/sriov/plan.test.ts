@@ -89,6 +89,12 @@ describe('planSriov: phase 1 per PF', () => {
     expect(lines(pipeline!.configure.actions).slice(0, 2)).toEqual(['write sriov_drivers_autoprobe "1"', 'forget sriov_drivers_autoprobe']);
   });
 
+  it('waits for VF links that are still missing although the count is right (a killed run, s390x hotplug)', () => {
+    const [pipeline] = planSriov(intent(), { pfs: [pf({ sriov: { totalVfs: 8, numVfs: 2, autoprobe: '1' }, vfs: [vf(0, VF_GUIDS[0]!), fresh(1, { address: null })] })] }).pipelines;
+    expect(lines(pipeline!.configure.actions).slice(0, 2)).toEqual(['wait virtfn0', 'wait virtfn1']);
+    expect(pipeline!.recreates).toBe(false);
+  });
+
   it('binds through driver_override when autoprobe was already off, and leaves autoprobe alone', () => {
     const [pipeline] = planSriov(intent(), { pfs: [pf({ sriov: { totalVfs: 8, numVfs: 0, autoprobe: '0' } })] }).pipelines;
     expect(lines(pipeline!.configure.actions).filter((l) => l.includes('autoprobe'))).toEqual([]);
