@@ -36,10 +36,10 @@ async function runTarget(host: Host, plan: TargetPlan, options: RunOptions): Pro
       log.info(plan.target, `${describeAction(action)} (${action.why})`);
       changed = (await execute(host, action, options)) || changed;
     } catch (error) {
-      // Interrupted: one line for the whole run comes from the command; per target only what is skipped.
+      // Interrupted: the one line for the run comes from the command; per target, what was skipped is debug detail.
       const interrupted = error instanceof InterruptedError;
       const message = interrupted ? `${messageOf(error)} before: ${describeAction(action)}` : `${describeAction(action)} failed: ${messageOf(error)}`;
-      (interrupted ? log.warn : log.error)(plan.target, message);
+      (interrupted ? log.debug : log.error)(plan.target, message);
       await undo(host, plan, log);
       return { target: plan.target, ok: false, changed, error: message };
     }
