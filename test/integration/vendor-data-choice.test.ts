@@ -1,7 +1,7 @@
 // The automatic choice of source and the per-boot cache, on the real host under a temp root: a loopback server
 // stands in for 169.254.169.254, a loop-mounted drive for the config drive (root only), and a `blkid` that finds
 // nothing on PATH keeps this machine's own disks out of it.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +17,7 @@ import { createLogger } from '../../src/log.js';
 import type { VendorDataRequest } from '../../src/sriov/sources/choose.js';
 import { VENDOR_DATA_CACHE, acquireVendorData } from '../../src/sriov/sources/choose.js';
 import { readVendorDataFile } from '../../src/sriov/sources/file.js';
-import { canLoopMount, linkDevice, makeDrive, makeMountRoot } from '../helpers/loop-drive.js';
+import { canLoopMount, linkDevice, makeDrive, makeMountRoot, mountsUnder } from '../helpers/loop-drive.js';
 import { makeTmpRoot } from '../helpers/tmp-root.js';
 
 const DOC = JSON.stringify({ mlnx_sriov: { enable_sriov: true, physical_guids: ['04bd700300374486'], virtual_guids: [['fefeab03004f86b9']] } });
@@ -154,6 +154,19 @@ describe('acquireVendorData: automatic choice and cache', () => {
     expect(await acquireVendorData(host, log, auto)).toMatchObject({ source: { kind: 'config-drive' }, parse: { ok: true, verdict: { kind: 'configure' } } });
     expect(state.requests).toBe(0);
     expect(readFileSync(cacheOf(root), 'utf8')).toBe(DOC);
+  });
+
+  it('--dry-run: reads the config drive in a private dir in /run that is removed again; writes nothing in the state dir', async (ctx) => {
+    if (!usable) ctx.skip();
+    const root = makeMountRoot();
+    linkDevice(root, makeDrive({ 'openstack/latest/vendor_data2.json': DOC }, DRIVE_LABEL), 'config-2');
+    const { host } = await metadata(root, [200, '{}']);
+    const made: string[] = [];
+    const watched: Host = { ...host, files: { ...host.files, makeTempDir: async (parent, prefix) => made[made.push(await host.files.makeTempDir(parent, prefix)) - 1]! } };
+    expect(await acquireVendorData(watched, log, { ...auto, dryRun: true })).toMatchObject({ source: { kind: 'config-drive' }, parse: { ok: true, verdict: { kind: 'configure' } } });
+    expect(made).toEqual([expect.stringMatching(/^\/run\/guest-boot-agent-config-drive-\w{6}$/)]);
+    expect(mountsUnder(root)).toEqual([]);
+    expect(readdirSync(join(root, 'run'))).toEqual([]);
   });
 
   it('metadata failing for the whole budget while a config drive appears: uses the drive', async (ctx) => {

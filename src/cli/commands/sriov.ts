@@ -27,6 +27,7 @@ export async function run(ctx: RunContext, _args: string[], options: Record<stri
     ...(typeof options.vendorData === 'string' ? { vendorData: options.vendorData } : {}),
     configDrive: options.configDrive === true,
     budgetMs: timeout * 1000,
+    dryRun: ctx.options.dryRun,
     layout: options.guidLayout as GuidLayout,
   });
   const base = { command: 'sriov', dryRun: ctx.options.dryRun, source: acquired.source, entries: [], rejected: [] };

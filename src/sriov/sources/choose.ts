@@ -19,6 +19,9 @@ import { readVendorDataFile } from './file.js';
 import { DEFAULT_METADATA_URL, fetchVendorData } from './http.js';
 
 export const VENDOR_DATA_CACHE = `${STATE_DIR}/vendor_data2.json`;
+/** A dry run leaves STATE_DIR byte-for-byte as it was (not even a directory's mtime changes): its config-drive
+ * mount point is a private temp dir directly in /run (a tmpfs on every booted system), removed again. */
+export const DRY_RUN_MOUNT_PARENT = '/run';
 
 export interface VendorDataRequest {
   /** Only when given on the command line; the automatic choice uses DEFAULT_METADATA_URL. */
@@ -27,6 +30,9 @@ export interface VendorDataRequest {
   configDrive?: boolean;
   budgetMs: number;
   layout: GuidLayout;
+  /** `--dry-run`: read (the cache too), but write nothing under STATE_DIR; a config drive is mounted in a temp dir
+   * elsewhere (DRY_RUN_MOUNT_PARENT) and removed again. */
+  dryRun?: boolean;
   /** Injected for tests. */
   random?: () => number;
 }
@@ -48,7 +54,7 @@ export async function acquireVendorData(host: Host, log: Logger, request: Vendor
   }
   const fetched = request.configDrive || request.metadataUrl !== undefined ? await fetchExplicit(host, log, request) : await fetchAutomatic(host, log, request);
   if (fetched.kind === 'not-served') return fetched;
-  if (fetched.source.kind !== 'cache' && isCacheable(fetched.text)) {
+  if (!request.dryRun && fetched.source.kind !== 'cache' && isCacheable(fetched.text)) {
     await host.files.writeAtomic(VENDOR_DATA_CACHE, fetched.text, 0o600).catch((error: unknown) => {
       log.warn('vendor-data', `cannot cache the document in ${VENDOR_DATA_CACHE}: ${(error as Error).message}`);
     });
@@ -61,7 +67,7 @@ async function fetchExplicit(host: Host, log: Logger, request: VendorDataRequest
   if (request.configDrive) {
     const device = await findConfigDrive(host, log);
     if (device === undefined) throw new InputUnavailableError('--config-drive: no filesystem labelled config-2 or CONFIG-2');
-    return fromConfigDrive(host, log, device);
+    return fromConfigDrive(host, log, device, request);
   }
   return fromMetadata(host, log, request.metadataUrl ?? DEFAULT_METADATA_URL, request.budgetMs, request.random);
 }
@@ -78,7 +84,7 @@ async function fetchAutomatic(host: Host, log: Logger, request: VendorDataReques
   const device = await findConfigDrive(host, log);
   if (device !== undefined) {
     try {
-      return await fromConfigDrive(host, log, device);
+      return await fromConfigDrive(host, log, device, request);
     } catch (error) {
       if (!(error instanceof InputUnavailableError)) throw error;
       log.warn('config-drive', `${error.message}; trying the metadata service`);
@@ -92,13 +98,13 @@ async function fetchAutomatic(host: Host, log: Logger, request: VendorDataReques
     const late = await findConfigDrive(host, log);
     if (late === undefined) throw error;
     log.warn('vendor-data', `${error.message}; a config drive appeared (${late}): using it`);
-    return fromConfigDrive(host, log, late);
+    return fromConfigDrive(host, log, late, request);
   }
 }
 
 /** The config drive's answer, labelled with its device. */
-async function fromConfigDrive(host: Host, log: Logger, device: string): Promise<Fetched> {
-  const result = await readConfigDrive(host, log, device);
+async function fromConfigDrive(host: Host, log: Logger, device: string, request: VendorDataRequest): Promise<Fetched> {
+  const result = await readConfigDrive(host, log, device, request.dryRun ? DRY_RUN_MOUNT_PARENT : STATE_DIR);
   const source: VendorDataSource = { kind: 'config-drive', where: device };
   return result.kind === 'document' ? { kind: 'document', text: result.text, source } : { kind: 'not-served', source };
 }

@@ -40,14 +40,16 @@ export async function findConfigDrive(host: Pick<Host, 'sysfs' | 'exec'>, log: L
 }
 
 /** Reads vendor_data2.json from `device`. Throws InputUnavailableError when the drive cannot be mounted or read. */
-export async function readConfigDrive(host: Host, log: Logger, device: string): Promise<ConfigDriveResult> {
+/** `mountParent`: where the private mount point is made (STATE_DIR; a dry run's is elsewhere, see choose.ts). */
+export async function readConfigDrive(host: Host, log: Logger, device: string, mountParent: string = STATE_DIR): Promise<ConfigDriveResult> {
   const existing = await findMountPoint(host, device);
   if (existing !== undefined) {
     log.debug('config-drive', `${device} is already mounted on ${existing}: reading it there`);
     return readDocument(host, log, device, existing);
   }
-  const dir = await host.files.makeTempDir(STATE_DIR, 'config-drive-').catch((error: unknown) => {
-    throw new InputUnavailableError(`config drive ${device}: cannot create a mount point in ${STATE_DIR}: ${(error as Error).message}`, { cause: error });
+  const prefix = mountParent === STATE_DIR ? 'config-drive-' : 'guest-boot-agent-config-drive-';
+  const dir = await host.files.makeTempDir(mountParent, prefix).catch((error: unknown) => {
+    throw new InputUnavailableError(`config drive ${device}: cannot create a mount point in ${mountParent}: ${(error as Error).message}`, { cause: error });
   });
   let mounted = false;
   try {
