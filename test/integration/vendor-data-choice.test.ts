@@ -15,7 +15,8 @@ import { createOperatorInput } from '../../src/host/input.js';
 import { createNodeHost } from '../../src/host/node-host.js';
 import { createLogger } from '../../src/log.js';
 import type { VendorDataRequest } from '../../src/sriov/sources/choose.js';
-import { VENDOR_DATA_CACHE, acquireVendorData } from '../../src/sriov/sources/choose.js';
+import { VENDOR_DATA_CACHE } from '../../src/sriov/sources/cache.js';
+import { acquireVendorData } from '../../src/sriov/sources/choose.js';
 import { readVendorDataFile } from '../../src/sriov/sources/file.js';
 import { canLoopMount, linkDevice, makeDrive, makeMountRoot, mountsUnder } from '../helpers/loop-drive.js';
 import { makeTmpRoot } from '../helpers/tmp-root.js';
@@ -77,7 +78,7 @@ describe('acquireVendorData: automatic choice and cache', () => {
     const { host, state } = await metadata(root, [200, DOC]);
     const first = await acquireVendorData(host, log, auto);
     expect(first).toMatchObject({ kind: 'parsed', source: { kind: 'metadata' }, parse: { ok: true, verdict: { kind: 'configure' } } });
-    expect(readFileSync(cacheOf(root), 'utf8')).toBe(DOC);
+    expect(readFileSync(cacheOf(root), 'utf8')).toBe(`${DOC}\n`);
     expect(statSync(cacheOf(root)).mode & 0o777).toBe(0o600);
     const second = await acquireVendorData(host, log, auto);
     expect(second).toMatchObject({ kind: 'parsed', source: { kind: 'cache', where: VENDOR_DATA_CACHE }, parse: { ok: true } });
@@ -116,12 +117,12 @@ describe('acquireVendorData: automatic choice and cache', () => {
     const { host, state, base } = await metadata(root, [200, DOC]);
     const explicit = await acquireVendorData(host, log, { ...auto, metadataUrl: `${base}/openstack/latest/vendor_data2.json` });
     expect(explicit).toMatchObject({ source: { kind: 'metadata' }, parse: { ok: true, verdict: { kind: 'configure' } } });
-    expect([state.requests, readFileSync(cacheOf(root), 'utf8')]).toEqual([1, DOC]);
+    expect([state.requests, readFileSync(cacheOf(root), 'utf8')]).toEqual([1, `${DOC}\n`]);
     const file = join(root, 'mine.json');
     writeFileSync(file, '{"mlnx_sriov": {"enable_sriov": false}}');
     const fromFile = await acquireVendorData(host, log, { ...auto, vendorData: file });
     expect(fromFile).toMatchObject({ source: { kind: 'file', where: file }, parse: { ok: true, verdict: { kind: 'nothing', reason: 'disabled' } } });
-    expect(readFileSync(cacheOf(root), 'utf8')).toBe(DOC);
+    expect(readFileSync(cacheOf(root), 'utf8')).toBe(`${DOC}\n`);
   });
 
   it('404 → not served; nothing cached', async () => {
@@ -153,7 +154,7 @@ describe('acquireVendorData: automatic choice and cache', () => {
     const { host, state } = await metadata(root, [200, '{}']);
     expect(await acquireVendorData(host, log, auto)).toMatchObject({ source: { kind: 'config-drive' }, parse: { ok: true, verdict: { kind: 'configure' } } });
     expect(state.requests).toBe(0);
-    expect(readFileSync(cacheOf(root), 'utf8')).toBe(DOC);
+    expect(readFileSync(cacheOf(root), 'utf8')).toBe(`${DOC}\n`);
   });
 
   it('--dry-run: reads the config drive in a private dir in /run that is removed again; writes nothing in the state dir', async (ctx) => {

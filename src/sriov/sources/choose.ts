@@ -4,21 +4,20 @@
 // - automatic choice (no source option): a usable cache wins; else config drive, metadata, config-drive fallback;
 // - --metadata-url / --config-drive: the operator asked for that source, so it is read afresh; a good answer refreshes the cache;
 // - --vendor-data: never reads or writes the cache (a hand-made document is not what the cloud said; `show` keeps that).
-// Cached: documents the schema accepts under either layout, except `mlnx_sriov: {}` (Nova's "vendor service failed":
-// the next run should ask again). A cache that fails the schema is ignored with a warning.
+// Cached (cache.ts): only `mlnx_sriov`, when the schema accepts it under either layout and it is not `{}` (Nova's
+// "vendor service failed": the next run should ask again). A cache that fails the schema is ignored with a warning.
 import { InputUnavailableError, UsageError } from '../../errors.js';
 import type { Host } from '../../host/host.js';
 import type { Logger } from '../../log.js';
 import { STATE_DIR } from '../../state.js';
 import type { GuidLayout } from '../guid-layout.js';
-import { GUID_LAYOUTS } from '../guid-layout.js';
 import type { VendorDataParse } from '../schema.js';
 import { parseVendorData } from '../schema.js';
+import { VENDOR_DATA_CACHE, readCache, writeCache } from './cache.js';
 import { findConfigDrive, readConfigDrive } from './config-drive.js';
 import { readVendorDataFile } from './file.js';
 import { DEFAULT_METADATA_URL, fetchVendorData } from './http.js';
 
-export const VENDOR_DATA_CACHE = `${STATE_DIR}/vendor_data2.json`;
 /** A dry run leaves STATE_DIR byte-for-byte as it was (not even a directory's mtime changes): its config-drive
  * mount point is a private temp dir directly in /run (a tmpfs on every booted system), removed again. */
 export const DRY_RUN_MOUNT_PARENT = '/run';
@@ -54,11 +53,7 @@ export async function acquireVendorData(host: Host, log: Logger, request: Vendor
   }
   const fetched = request.configDrive || request.metadataUrl !== undefined ? await fetchExplicit(host, log, request) : await fetchAutomatic(host, log, request);
   if (fetched.kind === 'not-served') return fetched;
-  if (!request.dryRun && fetched.source.kind !== 'cache' && isCacheable(fetched.text)) {
-    await host.files.writeAtomic(VENDOR_DATA_CACHE, fetched.text, 0o600).catch((error: unknown) => {
-      log.warn('vendor-data', `cannot cache the document in ${VENDOR_DATA_CACHE}: ${(error as Error).message}`);
-    });
-  }
+  if (!request.dryRun && fetched.source.kind !== 'cache') await writeCache(host, log, fetched.text);
   return { kind: 'parsed', source: fetched.source, parse: parseVendorData(fetched.text, request.layout) };
 }
 
@@ -75,11 +70,8 @@ async function fetchExplicit(host: Host, log: Logger, request: VendorDataRequest
 /** DESIGN §6: cache, else the config drive when present (cloud-init's precedence, no network wait), else the metadata
  * service; a config drive that appears while the metadata service keeps failing is used after all. */
 async function fetchAutomatic(host: Host, log: Logger, request: VendorDataRequest): Promise<Fetched> {
-  const cached = await host.files.read(VENDOR_DATA_CACHE).catch(() => undefined);
-  if (cached !== undefined) {
-    if (isCacheable(cached)) return { kind: 'document', text: cached, source: { kind: 'cache', where: VENDOR_DATA_CACHE } };
-    log.warn('vendor-data', `ignoring ${VENDOR_DATA_CACHE}: it is not a valid vendor_data2.json`);
-  }
+  const cached = await readCache(host, log, request.dryRun === true);
+  if (cached !== undefined) return { kind: 'document', text: cached, source: { kind: 'cache', where: VENDOR_DATA_CACHE } };
   const start = host.clock.now();
   const device = await findConfigDrive(host, log);
   if (device !== undefined) {
@@ -114,12 +106,4 @@ async function fromMetadata(host: Host, log: Logger, url: string, budgetMs: numb
   const result = await fetchVendorData(host, log, { url, budgetMs, ...(random ? { random } : {}) });
   const source: VendorDataSource = { kind: 'metadata', where: result.url };
   return result.kind === 'document' ? { kind: 'document', text: result.text, source } : { kind: 'not-served', source };
-}
-
-/** Worth keeping for the rest of the boot: accepted under some layout, and not Nova's failure marker `{}`. */
-function isCacheable(text: string): boolean {
-  return GUID_LAYOUTS.some((layout) => {
-    const parse = parseVendorData(text, layout);
-    return parse.ok && !(parse.verdict.kind === 'nothing' && parse.verdict.reason === 'empty');
-  });
 }
