@@ -85,13 +85,36 @@ describe('acquireVendorData: automatic choice and cache', () => {
     expect(state.requests).toBe(1);
   });
 
-  it('does not cache `{}` (Nova’s "vendor service failed"): the next run asks again', async () => {
+  it('does not cache `{}` (Nova’s "vendor service failed"): re-fetched within the bound, and the next run asks again', async () => {
     const root = makeTmpRoot();
     const { host, state } = await metadata(root, [200, '{"mlnx_sriov": {}}']);
-    expect(await acquireVendorData(host, log, auto)).toMatchObject({ parse: { ok: true, verdict: { kind: 'nothing', reason: 'empty' } } });
-    await acquireVendorData(host, log, auto);
+    // Budget 1.5 s → bound 375 ms; random 0.5 → a first delay of 500 ms is cut to the bound: 2 fetches.
+    expect(await acquireVendorData(host, log, auto)).toMatchObject({ parse: { ok: true, verdict: { kind: 'nothing', reason: 'empty' } }, empty: { fetches: 2 } });
     expect(state.requests).toBe(2);
+    await acquireVendorData(host, log, auto);
+    expect(state.requests).toBe(4);
     expect(() => statSync(cacheOf(root))).toThrow();
+  });
+
+  it('`{}` then the document within the bound: the document, cached', async () => {
+    const root = makeTmpRoot();
+    const { host, state } = await metadata(root, [200, '{"mlnx_sriov": {}, "static": {}}'], [200, DOC]);
+    const result = await acquireVendorData(host, log, auto);
+    expect(result).toMatchObject({ source: { kind: 'metadata' }, parse: { ok: true, verdict: { kind: 'configure' } } });
+    expect(result).not.toHaveProperty('empty');
+    expect(state.requests).toBe(2);
+    expect(readFileSync(cacheOf(root), 'utf8')).toBe(`${DOC}\n`);
+  });
+
+  it('`{}` from the config drive is not re-read (the drive is written once)', async (ctx) => {
+    if (!usable) ctx.skip();
+    const root = makeMountRoot();
+    linkDevice(root, makeDrive({ 'openstack/latest/vendor_data2.json': '{"mlnx_sriov": {}}' }, DRIVE_LABEL), 'config-2');
+    const { host, state } = await metadata(root, [200, DOC]);
+    const result = await acquireVendorData(host, log, auto);
+    expect(result).toMatchObject({ source: { kind: 'config-drive' }, parse: { ok: true, verdict: { kind: 'nothing', reason: 'empty' } } });
+    expect(result).not.toHaveProperty('empty');
+    expect(state.requests).toBe(0);
   });
 
   it('caches a document that only fits the other layout, so the re-run with --guid-layout needs no second fetch', async () => {

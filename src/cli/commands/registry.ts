@@ -40,7 +40,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--metadata-url <url>', description: 'metadata URL (default http://169.254.169.254/openstack/latest/vendor_data2.json)' },
       { flags: '--vendor-data <file>', description: 'read the document from a file instead (- = stdin)' },
       { flags: '--config-drive', description: 'read openstack/latest/vendor_data2.json from the config drive' },
-      { flags: '--timeout <seconds>', description: 'total budget for fetching the vendor data', defaultValue: '120' },
+      { flags: '--timeout <seconds>', description: 'total budget for fetching the vendor data; an mlnx_sriov of {} is fetched again for min(30 s, a quarter of it) before it counts as nothing to do', defaultValue: '120' },
       { flags: '--guid-layout <layout>', description: 'virtual_guids layout: pf-major ([pf][vf]) or pkey-major ([pkey][pf])', defaultValue: 'pf-major', choices: ['pf-major', 'pkey-major'] },
     ],
     load: () => import('./sriov.js'),

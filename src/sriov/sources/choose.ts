@@ -16,7 +16,8 @@ import { parseVendorData } from '../schema.js';
 import { VENDOR_DATA_CACHE, readCache, writeCache } from './cache.js';
 import { findConfigDrive, readConfigDrive } from './config-drive.js';
 import { readVendorDataFile } from './file.js';
-import { DEFAULT_METADATA_URL, fetchVendorData } from './http.js';
+import { DEFAULT_METADATA_URL } from './http.js';
+import { fetchRefetchingEmpty } from './refetch-empty.js';
 
 /** A dry run leaves STATE_DIR byte-for-byte as it was (not even a directory's mtime changes): its config-drive
  * mount point is a private temp dir directly in /run (a tmpfs on every booted system), removed again. */
@@ -39,9 +40,14 @@ export interface VendorDataRequest {
 export type VendorDataSource = { kind: 'cache' | 'file' | 'config-drive' | 'metadata'; where: string };
 
 /** A document and its verdict (or errors), or "this cloud serves no vendor_data2.json" (HTTP 404, or none on the drive). */
-export type AcquiredVendorData = { kind: 'parsed'; source: VendorDataSource; parse: VendorDataParse } | { kind: 'not-served'; source: VendorDataSource };
+export type AcquiredVendorData =
+  | { kind: 'parsed'; source: VendorDataSource; parse: VendorDataParse; empty?: EmptyRefetched }
+  | { kind: 'not-served'; source: VendorDataSource };
 
-type Fetched = { kind: 'document'; text: string; source: VendorDataSource } | { kind: 'not-served'; source: VendorDataSource };
+/** A metadata `{}` that stayed `{}` through re-fetching (refetch-empty.ts): how many fetches over how long. */
+export type EmptyRefetched = { fetches: number; ms: number };
+
+type Fetched = { kind: 'document'; text: string; source: VendorDataSource; empty?: EmptyRefetched } | { kind: 'not-served'; source: VendorDataSource };
 
 /** Gets and parses the vendor data per the options. Throws UsageError (exit 2) and InputUnavailableError (exit 3). */
 export async function acquireVendorData(host: Host, log: Logger, request: VendorDataRequest): Promise<AcquiredVendorData> {
@@ -54,7 +60,7 @@ export async function acquireVendorData(host: Host, log: Logger, request: Vendor
   const fetched = request.configDrive || request.metadataUrl !== undefined ? await fetchExplicit(host, log, request) : await fetchAutomatic(host, log, request);
   if (fetched.kind === 'not-served') return fetched;
   if (!request.dryRun && fetched.source.kind !== 'cache') await writeCache(host, log, fetched.text);
-  return { kind: 'parsed', source: fetched.source, parse: parseVendorData(fetched.text, request.layout) };
+  return { kind: 'parsed', source: fetched.source, parse: parseVendorData(fetched.text, request.layout), ...(fetched.empty ? { empty: fetched.empty } : {}) };
 }
 
 /** `--config-drive` or `--metadata-url`: that source only. */
@@ -101,9 +107,10 @@ async function fromConfigDrive(host: Host, log: Logger, device: string, request:
   return result.kind === 'document' ? { kind: 'document', text: result.text, source } : { kind: 'not-served', source };
 }
 
-/** The metadata service's answer, labelled with its URL. */
+/** The metadata service's answer, labelled with its URL; `{}` re-fetched for a bounded part of the budget. */
 async function fromMetadata(host: Host, log: Logger, url: string, budgetMs: number, random: (() => number) | undefined): Promise<Fetched> {
-  const result = await fetchVendorData(host, log, { url, budgetMs, ...(random ? { random } : {}) });
+  const result = await fetchRefetchingEmpty(host, log, { url, budgetMs, ...(random ? { random } : {}) });
   const source: VendorDataSource = { kind: 'metadata', where: result.url };
-  return result.kind === 'document' ? { kind: 'document', text: result.text, source } : { kind: 'not-served', source };
+  if (result.kind === 'not-served') return { kind: 'not-served', source };
+  return { kind: 'document', text: result.text, source, ...(result.empty ? { empty: result.empty } : {}) };
 }
