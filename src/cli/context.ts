@@ -37,6 +37,8 @@ export interface RunContext {
   createImageFs(root: string): ImageFs;
   /** The running bundle's path, if known. */
   bundlePath: string | undefined;
+  /** The process environment (sriov: whether it runs under systemd). */
+  env: NodeJS.ProcessEnv;
   /** The kernel command line; InputUnavailableError (exit 3) when it cannot be read. */
   readCmdline(): Promise<string>;
 }
@@ -58,6 +60,7 @@ export function createContext(options: GlobalOptions, deps: MainDeps): RunContex
     out: deps.stdout,
     createImageFs: deps.createImageFs,
     bundlePath: deps.bundlePath,
+    env: deps.env,
     async readCmdline() {
       if (options.cmdline !== undefined) return options.cmdline;
       const text = await host.files.read(PROC_CMDLINE).catch((error: unknown) => {

@@ -1,7 +1,7 @@
 // The automatic choice of source and the per-boot cache, on the real host under a temp root: a loopback server
 // stands in for 169.254.169.254, a loop-mounted drive for the config drive (root only), and a `blkid` that finds
 // nothing on PATH keeps this machine's own disks out of it.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -173,9 +173,13 @@ describe('acquireVendorData: automatic choice and cache', () => {
   it('a config drive present wins over the metadata service (no network wait), and is cached', async (ctx) => {
     if (!usable) ctx.skip();
     const root = makeMountRoot();
-    linkDevice(root, makeDrive({ 'openstack/latest/vendor_data2.json': DOC }, DRIVE_LABEL), 'config-2');
+    const device = makeDrive({ 'openstack/latest/vendor_data2.json': DOC }, DRIVE_LABEL);
+    linkDevice(root, device, 'config-2');
+    // The real mount table, so the log line can name the filesystem.
+    symlinkSync('/proc', join(root, 'proc'));
     const { host, state } = await metadata(root, [200, '{}']);
     expect(await acquireVendorData(host, log, auto)).toMatchObject({ source: { kind: 'config-drive' }, parse: { ok: true, verdict: { kind: 'configure' } } });
+    expect(lines).toContain(`vendor-data: from the config drive ${device}: label config-2, ext4, openstack/latest/vendor_data2.json, ${DOC.length} bytes`);
     expect(state.requests).toBe(0);
     expect(readFileSync(cacheOf(root), 'utf8')).toBe(`${DOC}\n`);
   });

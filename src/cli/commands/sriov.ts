@@ -7,6 +7,7 @@ import { observeSriov } from '../../sriov/observe.js';
 import { planSriov } from '../../sriov/plan.js';
 import type { EmptyRefetched, VendorDataSource } from '../../sriov/sources/choose.js';
 import { acquireVendorData } from '../../sriov/sources/choose.js';
+import { underSystemd } from '../../sriov/sources/ip-address-allow.js';
 import { recordRun } from '../../state.js';
 import { UsageError } from '../../errors.js';
 import type { RunContext } from '../context.js';
@@ -39,6 +40,7 @@ export async function run(ctx: RunContext, _args: string[], options: Record<stri
     configDrive: options.configDrive === true,
     budgetMs: timeout * 1000,
     dryRun: ctx.options.dryRun,
+    underSystemd: underSystemd(ctx.env),
     layout: options.guidLayout as GuidLayout,
   });
   const base = { command: 'sriov', dryRun: ctx.options.dryRun, source: acquired.source, entries: [], rejected: [] };

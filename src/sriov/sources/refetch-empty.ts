@@ -25,8 +25,8 @@ export function isEmptyMarker(text: string): boolean {
   return parse.ok && parse.verdict.kind === 'nothing' && parse.verdict.reason === 'empty';
 }
 
-/** A metadata result, and for a `{}` that stayed `{}`: how many documents were fetched over how long. */
-export type RefetchedResult = MetadataResult & { empty?: { fetches: number; ms: number } };
+/** A metadata result, the number of documents fetched, and for a `{}` that stayed `{}`: how long that took. */
+export type RefetchedResult = MetadataResult & { fetches: number; empty?: { fetches: number; ms: number } };
 
 /** fetchVendorData, asking again while the answer is `{}` and the bound (emptyRefetchBoundMs) lasts; the last
  * answer is returned either way. Throws what fetchVendorData throws. */
@@ -37,9 +37,9 @@ export async function fetchRefetchingEmpty(host: Pick<Host, 'http' | 'clock'>, l
   const until = start + emptyRefetchBoundMs(options.budgetMs);
   for (let fetches = 1; ; fetches++) {
     const result = await fetchVendorData(host, log, { ...options, budgetMs: Math.max(0, deadline - host.clock.now()) });
-    if (result.kind !== 'document' || !isEmptyMarker(result.text)) return result;
+    if (result.kind !== 'document' || !isEmptyMarker(result.text)) return { ...result, fetches };
     const room = until - host.clock.now();
-    if (room <= 0) return { ...result, empty: { fetches, ms: host.clock.now() - start } };
+    if (room <= 0) return { ...result, fetches, empty: { fetches, ms: host.clock.now() - start } };
     // Full jitter; a delay past the bound is cut to it: one last fetch there, not ever-shorter ones before it.
     const delayMs = Math.min(random() * backoffCeilingMs(BACKOFF, fetches - 1), room);
     const line = `${result.url}: mlnx_sriov is {} (SR-IOV disabled, or the vendor-data service failed); asking again in ${(delayMs / 1000).toFixed(1)} s (for up to ${seconds(until - start)} s)`;
