@@ -2,7 +2,6 @@
 
 export const NET_CLASS = '/sys/class/net';
 export const PCI_DEVICES = '/sys/bus/pci/devices';
-export const MLX5_DRIVER = '/sys/bus/pci/drivers/mlx5_core';
 export const VF_DRIVER_NAME = 'mlx5_core';
 export const MELLANOX_VENDOR = '0x15b3';
 /** ARPHRD_INFINIBAND, as /sys/class/net/<if>/type prints it. */

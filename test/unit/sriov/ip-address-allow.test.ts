@@ -23,7 +23,7 @@ describe('ipAddressAllowWarning', () => {
     ['http://169.255.169.254/x', '169.255.169.254'],
     ['http://[fe80:1::1%25eth0]/x', 'fe80:1::1'],
     ['http://[2001:db8::a9fe]/x', '2001:db8::a9fe'],
-    ['http://[::ffff:169.254.169.254]/x', '::ffff:169.254.169.254'],
+    ['http://[::ffff:169.254.169.254]/x', '::ffff:a9fe:a9fe'],
   ])('%s: outside link-local and loopback → names the address and the drop-in', (url, address) => {
     expect(ipAddressAllowWarning(url)).toBe(
       `metadata URL host ${address} is neither link-local nor loopback, and guest-boot-agent-sriov.service allows only those (IPAddressDeny=any, IPAddressAllow=link-local localhost): the kernel drops the packets and the fetch ends "timed out". Add IPAddressAllow=${address} under [Service] in a drop-in, ${METADATA_DROP_IN} (systemctl edit guest-boot-agent-sriov.service)`,
