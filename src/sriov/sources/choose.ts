@@ -4,8 +4,9 @@
 // - automatic choice (no source option): a usable cache wins; else config drive, metadata, config-drive fallback;
 // - --metadata-url / --config-drive: the operator asked for that source, so it is read afresh; a good answer refreshes the cache;
 // - --vendor-data: never reads or writes the cache (a hand-made document is not what the cloud said; `show` keeps that).
-// Cached (cache.ts): only `mlnx_sriov`, when the schema accepts it under either layout and it is not `{}` (Nova's
-// "vendor service failed": the next run should ask again). A cache that fails the schema is ignored with a warning.
+// Cached (cache.ts): only `mlnx_sriov`, when present, accepted by the schema under either layout and not `{}` (maybe
+// Nova's "vendor service failed": the next run should ask again). A cache that fails the schema is ignored with a
+// warning. A dry run reads the cache but never writes it.
 import { InputUnavailableError, UsageError } from '../../errors.js';
 import type { Host } from '../../host/host.js';
 import type { Logger } from '../../log.js';
