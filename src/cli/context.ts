@@ -42,6 +42,8 @@ export interface RunContext {
   createImageFs(root: string): ImageFs;
   /** The running bundle's path, if known. */
   bundlePath: string | undefined;
+  /** The process environment (sriov: whether it runs under systemd). */
+  env: NodeJS.ProcessEnv;
   /** The kernel command line; InputUnavailableError (exit 3) when it cannot be read. */
   readCmdline(): Promise<string>;
   /** The run's one deadline (src/run-budget.ts): every wait, retry, program call and fetch takes its time from it. */
@@ -72,6 +74,7 @@ export function createContext(options: GlobalOptions, deps: MainDeps, budgetMs: 
     bundlePath: deps.bundlePath,
     deadline,
     signal: deps.signal ?? new AbortController().signal,
+    env: deps.env,
     async readCmdline() {
       if (options.cmdline !== undefined) return options.cmdline;
       const text = await host.files.read(PROC_CMDLINE).catch((error: unknown) => {

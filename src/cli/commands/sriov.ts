@@ -12,7 +12,9 @@ import type { PfPipeline } from '../../sriov/plan.js';
 import { missingPfFailure, planBinds, planSriov } from '../../sriov/plan.js';
 import { readHeld, restoreLeftSettings } from '../../sriov/recover.js';
 import type { PfState } from '../../sriov/snapshot.js';
+import type { EmptyRefetched, VendorDataSource } from '../../sriov/sources/choose.js';
 import { acquireVendorData } from '../../sriov/sources/choose.js';
+import { underSystemd } from '../../sriov/sources/ip-address-allow.js';
 import { recordRun } from '../../state.js';
 import { InterruptedError, UsageError } from '../../errors.js';
 import { PF_WAIT_MS, SRIOV_APPLY_BUDGET_MS } from '../../run-budget.js';
@@ -22,9 +24,19 @@ import { flattenActions, renderJson, renderPlanText } from '../render.js';
 
 const NOTHING = {
   absent: 'the vendor data has no mlnx_sriov key: nothing to do',
-  empty: "mlnx_sriov is {}: SR-IOV was not requested for this instance, or Nova's vendor-data service failed (Nova serves {} then; see nova-api's log): nothing to do",
   disabled: 'mlnx_sriov.enable_sriov is false: nothing to do',
 } as const;
+
+/** `mlnx_sriov: {}` has two causes that look the same (DESIGN §6): name both, and what was done about it. */
+function emptyWarning(acquired: { source: VendorDataSource; empty?: EmptyRefetched }): string {
+  const asked =
+    acquired.empty !== undefined
+      ? ` (still {} after ${acquired.empty.fetches} fetches over ${Math.round(acquired.empty.ms / 100) / 10} s)`
+      : acquired.source.kind === 'config-drive'
+        ? ' (a config drive is written once, when the instance is built)'
+        : '';
+  return `mlnx_sriov is {}${asked}: either SR-IOV is disabled for this instance (the vendor-data service answers {} then), or Nova's call to the vendor-data service failed (Nova serves {} then; see nova-api's log): nothing to do`;
+}
 
 export async function run(ctx: RunContext, _args: string[], options: Record<string, unknown>): Promise<ExitCode> {
   const startedAt = new Date().toISOString();
@@ -41,6 +53,8 @@ export async function run(ctx: RunContext, _args: string[], options: Record<stri
     configDrive: options.configDrive === true,
     // The fetch budget is --timeout, out of the run's deadline: the rest of it is for the VFs.
     budgetMs: Math.max(0, Math.min(timeout * 1000, ctx.deadline.remainingMs() - SRIOV_APPLY_BUDGET_MS)),
+    dryRun: ctx.options.dryRun,
+    underSystemd: underSystemd(ctx.env),
     layout: options.guidLayout as GuidLayout,
   });
   const acquired = await untilInterrupted(acquiring, ctx.signal);
@@ -60,7 +74,8 @@ export async function run(ctx: RunContext, _args: string[], options: Record<stri
   }
   const verdict = acquired.parse.verdict;
   if (verdict.kind === 'nothing') {
-    (verdict.reason === 'empty' ? ctx.log.warn : ctx.log.info)('vendor-data', NOTHING[verdict.reason]);
+    if (verdict.reason === 'empty') ctx.log.warn('vendor-data', emptyWarning(acquired));
+    else ctx.log.info('vendor-data', NOTHING[verdict.reason]);
     return finish(ctx, { ...base, actions: [], results: [] }, ExitCode.ok, startedAt);
   }
   return configure(ctx, verdict.intent, base, startedAt, pfWait * 1000, held);
