@@ -4,7 +4,9 @@
 /** What a `wait` action waits for. */
 export type WaitUntil =
   | { kind: 'exists' }
-  | { kind: 'equals'; value: string };
+  | { kind: 'equals'; value: string }
+  /** A symlink whose target's last component is `name` (a device's `driver` link → the bound driver). */
+  | { kind: 'links-to'; name: string };
 
 /** Which interface a `set-mac` action applies to. */
 export type NetdevRef =
@@ -22,16 +24,20 @@ export type Action =
       why: string;
       /** EINVAL while the attribute already reads `value` counts as done (`online`: someone else got there first). */
       okIfAlready?: boolean;
+      /** errno names that are not a failure of this step: the next step (a wait) decides, e.g. EBUSY from a
+       * driver's bind when udev or autoprobe bound the device in between. Planned, so --dry-run shows it. */
+      tolerate?: string[];
     }
   | { op: 'wait'; target: string; path: string; until: WaitUntil; timeoutMs: number; why: string }
   | { op: 'exec'; target: string; path: string; args: string[]; timeoutMs: number; why: string }
   | { op: 'set-mac'; target: string; path: string; value: string; netdev: NetdevRef; timeoutMs: number; why: string }
   /**
-   * Bind the VF behind the PF's `virtfn<k>` link (`path`) to driver `value`: resolved at run time because
-   * the link only appears after sriov_numvfs is written. `rebind` unbinds first (the VF still sees old
-   * GUIDs); `override` sets driver_override for the bind (autoprobe is off on this PF) and clears it after.
+   * Crash safety of a temporary setting: before changing sysfs attribute `key`, store in the intent record
+   * (`path`, replaced atomically) the value that puts it back; a later run that finds it restores it first.
    */
-  | { op: 'bind-vf'; target: string; path: string; value: string; rebind: boolean; override: boolean; timeoutMs: number; why: string };
+  | { op: 'remember'; target: string; path: string; key: string; value: string; why: string }
+  /** The temporary setting `key` is back to normal: drop it from the intent record at `path`. */
+  | { op: 'forget'; target: string; path: string; key: string; why: string };
 
 export type Op = Action['op'];
 
@@ -55,15 +61,24 @@ export interface Result {
 export function describeAction(action: Action): string {
   switch (action.op) {
     case 'write':
-      return `write ${JSON.stringify(action.value)} > ${action.path}`;
+      return `write ${JSON.stringify(action.value)} > ${action.path}${action.tolerate ? ` (${action.tolerate.join(', ')} tolerated)` : ''}`;
     case 'wait':
-      return action.until.kind === 'exists'
-        ? `wait ≤${seconds(action.timeoutMs)} for ${action.path} to exist`
-        : `wait ≤${seconds(action.timeoutMs)} for ${action.path} = ${JSON.stringify(action.until.value)}`;
+      switch (action.until.kind) {
+        case 'exists':
+          return `wait ≤${seconds(action.timeoutMs)} for ${action.path} to exist`;
+        case 'equals':
+          return `wait ≤${seconds(action.timeoutMs)} for ${action.path} = ${JSON.stringify(action.until.value)}`;
+        case 'links-to':
+          return `wait ≤${seconds(action.timeoutMs)} for ${action.path} → ${action.until.name}`;
+        default:
+          return assertNever(action.until);
+      }
     case 'exec':
       return `run ${[action.path, ...action.args].join(' ')}`;
-    case 'bind-vf':
-      return `${action.rebind ? 'rebind' : 'bind'} the VF behind ${action.path} to ${action.value}${action.override ? ' (via driver_override)' : ''}`;
+    case 'remember':
+      return `record in ${action.path}: restore ${JSON.stringify(action.value)} > ${action.key}`;
+    case 'forget':
+      return `drop ${action.key} from ${action.path}`;
     case 'set-mac':
       return 'name' in action.netdev
         ? `set MAC of ${action.netdev.name} to ${action.value}`
