@@ -75,8 +75,8 @@ export async function ensureBootDisk(rootTarball: string, log: (line: string) =>
     copyFileSync(join(GUEST, 'gba-observe'), join(root, 'usr/local/sbin/gba-observe'));
     chmodSync(join(root, 'usr/local/sbin/gba-observe'), 0o755);
     copyFileSync(join(GUEST, 'gba-observer.service'), join(root, 'etc/systemd/system/gba-observer.service'));
-    mkdirSync(join(root, 'etc/systemd/system/multi-user.target.wants'), { recursive: true });
-    symlinkSync('/etc/systemd/system/gba-observer.service', join(root, 'etc/systemd/system/multi-user.target.wants/gba-observer.service'));
+    mkdirSync(join(root, 'etc/systemd/system/cloud-init.target.wants'), { recursive: true });
+    symlinkSync('/etc/systemd/system/gba-observer.service', join(root, 'etc/systemd/system/cloud-init.target.wants/gba-observer.service'));
     writeFileSync(join(root, 'etc/cloud/cloud.cfg.d/90-gba-boot-test.cfg'), CLOUD_CFG);
     writeFileSync(join(root, 'etc/fstab'), '/dev/vda / ext4 rw,errors=remount-ro 0 1\n');
     writeFileSync(join(root, 'etc/hostname'), 'localhost\n');
