@@ -75,6 +75,23 @@ describe('the bundle', () => {
     ]);
   });
 
+  it('takes the legacy cio_ignore=fd00,fd01,!condev for what it is: no rejection, no warning, exit 0 with the real NIC entries', async () => {
+    const root = makeStaticLpar({ visible: ['0001', '0002', '0003', '0004', '0005', '0006'], cmdline: 'root=/dev/dasda1 cio_ignore=fd00,fd01,!condev 0001,0,0a0000000011; 0004,0,0a0000000012;' });
+    const run = await runBundle(['qeth', '--root', root, '--dry-run', '--json']);
+    const doc = JSON.parse(run.stdout);
+    expect(doc).toMatchObject({
+      entries: [
+        { devno: '0001', port: 0, mac: '0a:00:00:00:00:11' },
+        { devno: '0004', port: 0, mac: '0a:00:00:00:00:12' },
+      ],
+      rejected: [],
+      warnings: [],
+      exitCode: 0,
+    });
+    expect(run.stderr).not.toMatch(/fd00|condev|final ";"/);
+    expect(run.code).toBe(0);
+  });
+
   it("runs the README's set-up command against examples/lpar: a full plan, exit 0", async () => {
     const run = await runBundle(['--root', new URL('../../examples/lpar', import.meta.url).pathname, 'qeth', '--dry-run', '--cmdline', '0001,1,0a0000000011;0004,0;']);
     expect(run.code).toBe(0);
