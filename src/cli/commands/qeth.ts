@@ -1,4 +1,5 @@
 // `qeth`: read the cmdline → observe → plan → (print | run, re-observe, run) → record.
+import { CONCURRENCY } from '../../concurrency.js';
 import type { Result, TargetPlan } from '../../plan/action.js';
 import { runPlan } from '../../plan/run-plan.js';
 import { observeQeth } from '../../qeth/observe.js';
@@ -9,9 +10,6 @@ import { exitCodeFor } from '../exit-code.js';
 import type { ExitCode } from '../exit-code.js';
 import { readNicEntries } from '../nic-entries.js';
 import { flattenActions, renderJson, renderPlanText } from '../render.js';
-
-/** DESIGN §4: at most this many devices are brought up at once. */
-const CONCURRENCY = 16;
 
 export async function run(ctx: RunContext, _args: string[], options: Record<string, unknown>): Promise<ExitCode> {
   const startedAt = new Date().toISOString();

@@ -1,4 +1,5 @@
 // `sriov`: vendor data → validate → observe PFs → plan → (print | configure PFs, then bind their VFs) → record.
+import { CONCURRENCY } from '../../concurrency.js';
 import type { Result, TargetPlan } from '../../plan/action.js';
 import { runPlan } from '../../plan/run-plan.js';
 import type { GuidLayout } from '../../sriov/guid-layout.js';
@@ -59,7 +60,7 @@ async function configure(ctx: RunContext, intent: SriovIntent, base: object, sta
   const plans: TargetPlan[] = [...plan.configure, ...binds];
   let results: Result[] = plan.failures;
   if (!ctx.options.dryRun) {
-    const runOptions = { log: ctx.log, concurrency: 16 };
+    const runOptions = { log: ctx.log, concurrency: CONCURRENCY };
     const configured = await runPlan(ctx.host, plan.configure, runOptions);
     // A PF whose VFs could not be set up gets no binds: they would probe with the wrong GUIDs.
     const ready = new Set(configured.filter((result) => result.ok).map((result) => result.target));
