@@ -26,8 +26,10 @@ function exitCodeForError(error: unknown, deps: MainDeps): ExitCode {
     return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? ExitCode.ok : ExitCode.usage;
   }
   const log = createLogger({ level: 'error', journal: wantsJournalPrefix(deps.env, deps.stderrIsTty), sink: (line) => deps.stderr(`${line}\n`) });
-  if (error instanceof UsageError) {
-    log.error('guest-boot-agent', error.message);
+  // Also as the cause of another error (a source that wrapped a refused program): usage wins, it is why.
+  const usage = causeChain(error).find((link) => link instanceof UsageError);
+  if (usage) {
+    log.error('guest-boot-agent', usage.message);
     return ExitCode.usage;
   }
   if (error instanceof InputUnavailableError) {
@@ -36,4 +38,11 @@ function exitCodeForError(error: unknown, deps: MainDeps): ExitCode {
   }
   log.error('guest-boot-agent', `internal error, this is a bug: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return ExitCode.failed;
+}
+
+/** `error`, its cause, its cause's cause… (bounded: a cycle must not hang the exit). */
+function causeChain(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let link = error; link !== undefined && chain.length < 8; link = link instanceof Error ? link.cause : undefined) chain.push(link);
+  return chain;
 }

@@ -3,7 +3,7 @@ import type { Host } from '../host/host.js';
 import { hasCode } from '../host/host.js';
 import { mapLimit } from '../lib/limit.js';
 import type { Logger } from '../log.js';
-import { messageOf } from '../errors.js';
+import { UsageError, messageOf } from '../errors.js';
 import type { Action, Result, TargetPlan } from './action.js';
 import { assertNever, describeAction } from './action.js';
 import { executeBindVf } from './execute-bind-vf.js';
@@ -16,7 +16,10 @@ export interface RunOptions {
   concurrency: number;
 }
 
-/** Runs every target's actions; a failure ends that target only. Never throws. */
+/**
+ * Runs every target's actions; a failure ends that target only. Throws only a UsageError (exit 2): a step the
+ * run must not take at all (a live host's program on another --root), which every other target would hit too.
+ */
 export async function runPlan(host: Host, plans: readonly TargetPlan[], options: RunOptions): Promise<Result[]> {
   return mapLimit(plans, options.concurrency, (plan) => runTarget(host, plan, options.log));
 }
@@ -28,6 +31,7 @@ async function runTarget(host: Host, plan: TargetPlan, log: Logger): Promise<Res
       log.info(plan.target, `${describeAction(action)} (${action.why})`);
       changed = (await execute(host, action)) || changed;
     } catch (error) {
+      if (error instanceof UsageError) throw error;
       const message = `${describeAction(action)} failed: ${messageOf(error)}`;
       log.error(plan.target, message);
       await undo(host, plan, log);

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { THREADPOOL_SIZE } from '../../src/concurrency.js';
-import { drainEach, makeFifoLpar, serveOneReadEach, threadsWaitingOnFifo } from '../helpers/fifo-lpar.js';
+import { drainEach, makeFifoLpar, serveOneReadEach, threadsWaitingOnFifo } from '../helpers/grouped-lpar.js';
 import { BUNDLE } from '../helpers/run-bundle.js';
 
 const DEVICES = 12;

@@ -1,5 +1,5 @@
-// An LPAR-shaped tree of grouped, offline qeth devices whose `online` attribute is a FIFO: a write to it blocks the
-// writing thread in open(2) until the test opens the other end, as a real `online` write blocks in the kernel.
+// LPAR-shaped trees of grouped qeth devices; optionally each `online` a FIFO: a write to it blocks the writing
+// thread in open(2) until the test opens the other end, as a real `online` write blocks in the kernel.
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, openSync, readFileSync, readSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +15,17 @@ export interface FifoLpar {
 
 /** `count` grouped offline OSA devices (devnos 0001, 0004, …; layer2 1, portno 0); each group's `online` a FIFO. */
 export function makeFifoLpar(count: number): FifoLpar {
+  const lpar = makeGroupedLpar(count, { online: 'fifo' });
+  const fifos = lpar.devnos.map((devno) => join(lpar.root, `sys/devices/qeth/0.0.${devno}/online`));
+  for (const fifo of fifos) execFileSync('mkfifo', [fifo]);
+  return { ...lpar, fifos };
+}
+
+/**
+ * `count` grouped OSA devices (devnos 0001, 0004, …; layer2 1, portno 0), `online` as given ('fifo': left for the
+ * caller to create). Online devices get an interface `enc<devno without leading 0s>` with address 02:00:00:00:00:01.
+ */
+export function makeGroupedLpar(count: number, options: { online: '0' | '1' | 'fifo' }): { root: string; devnos: string[] } {
   const files: Record<string, string> = { '/sys/bus/ccwgroup/drivers/qeth/group': '', '/proc/cio_ignore': '' };
   const links: Record<string, string> = {};
   const devnos = Array.from({ length: count }, (_, i) => (1 + 3 * i).toString(16).padStart(4, '0'));
@@ -23,6 +34,12 @@ export function makeFifoLpar(count: number): FifoLpar {
     const group = `/sys/devices/qeth/0.0.${devno}`;
     files[`${group}/portno`] = '0\n';
     files[`${group}/layer2`] = '1\n';
+    if (options.online !== 'fifo') files[`${group}/online`] = `${options.online}\n`;
+    if (options.online === '1') {
+      const ifname = `enc${devno.replace(/^0+/, '')}`;
+      files[`${group}/net/${ifname}/ifindex`] = `${index + 2}\n`;
+      files[`/sys/class/net/${ifname}/address`] = '02:00:00:00:00:01\n';
+    }
     links[`/sys/bus/ccwgroup/devices/0.0.${devno}`] = `../../..${group.slice(4)}`;
     for (let k = 0; k < 3; k++) {
       const id = `0.0.${(read + k).toString(16).padStart(4, '0')}`;
@@ -36,10 +53,7 @@ export function makeFifoLpar(count: number): FifoLpar {
       links[`/sys/bus/ccw/devices/${id}`] = `../../..${subchannel.slice(4)}/${id}`;
     }
   });
-  const root = makeTmpRoot(files, links);
-  const fifos = devnos.map((devno) => join(root, `sys/devices/qeth/0.0.${devno}/online`));
-  for (const fifo of fifos) execFileSync('mkfifo', [fifo]);
-  return { root, devnos, fifos };
+  return { root: makeTmpRoot(files, links), devnos };
 }
 
 /**
