@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { NicEntry } from '../../../src/cmdline/nic-entries.js';
 import type { Action } from '../../../src/plan/action.js';
 import { parseCioIgnore } from '../../../src/qeth/cio-ignore.js';
-import { planQeth } from '../../../src/qeth/plan.js';
+import { planQeth, planRehide } from '../../../src/qeth/plan.js';
 import type { CcwState, GroupState, QethSnapshot } from '../../../src/qeth/snapshot.js';
 import type { BusId } from '../../../src/values/bus-id.js';
 import type { Mac } from '../../../src/values/mac.js';
@@ -117,5 +117,37 @@ describe('planQeth', () => {
     const plan = planQeth([entry('0001', 0), entry('0004', 0)], snapshot([ccw('0001')], { driverLoaded: false }), { ...options, afterPrepare: true });
     expect(plan.prepare).toEqual([]);
     expect(plan.failures.map((f) => f.target)).toEqual(['0.0.0001', '0.0.0004']);
+  });
+});
+
+describe('cio_ignore hygiene', () => {
+  const hidden = parseCioIgnore('0.0.0002-0.0.0006\n');
+
+  it('frees the hidden neighbours of a visible OSA read device, and all of a hidden one', () => {
+    const plan = planQeth([entry('0001', 0), entry('0004', 0)], snapshot([ccw('0001')], { cioIgnore: hidden }), options);
+    expect(plan.freed).toEqual(['0.0.0002', '0.0.0003', '0.0.0004', '0.0.0005', '0.0.0006']);
+    expect(summary(plan.prepare[0]!.actions)[0]).toBe('write /proc/cio_ignore free 0.0.0002,0.0.0003,0.0.0004,0.0.0005,0.0.0006');
+  });
+
+  it.each([
+    ['not OSA or HiperSockets', ccw('0001', { cutype: '3990/e9' })],
+    ['a member of another group', ccw('0001', { groupDevice: '0.0.0000' })],
+  ])('frees nothing for a visible read device that is %s, and says so', (_name, read) => {
+    const plan = planQeth([entry('0001', 0)], snapshot([read], { cioIgnore: hidden }), options);
+    expect(plan.freed).toEqual([]);
+    expect(plan.prepare).toEqual([]);
+    expect(plan.failures[0]!.error).toMatch(/; 0\.0\.0002, 0\.0\.0003 stay hidden by cio_ignore \(nothing freed for it\)$/);
+  });
+
+  it('frees nothing for a read device that neither exists nor is hidden', () => {
+    const plan = planQeth([entry('0001', 0)], snapshot([], { cioIgnore: hidden }), options);
+    expect(plan.freed).toEqual([]);
+  });
+
+  it('hides again exactly the freed devices no group took', () => {
+    const after = snapshot([ccw('0001', { groupDevice: '0.0.0001' }), ccw('0002', { groupDevice: '0.0.0001' }), ccw('0003'), ccw('0004', { groupDevice: '0.0.0001' })]);
+    const rehide = planRehide(['0.0.0001', '0.0.0002', '0.0.0003', '0.0.0005'] as BusId[], after);
+    expect(rehide.map((p) => summary(p.actions))).toEqual([['write /proc/cio_ignore add 0.0.0003,0.0.0005']]);
+    expect(planRehide(['0.0.0001', '0.0.0002'] as BusId[], after)).toEqual([]);
   });
 });
