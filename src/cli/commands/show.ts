@@ -30,9 +30,10 @@ export async function run(ctx: RunContext): Promise<ExitCode> {
   for (const name of interfaces) runs[`setmac@${name}`] = await readState(ctx.host.files, `setmac@${name}`);
   const sriov = await observeSriov(ctx.host);
   const vendorData = await readCachedVendorData(ctx.host);
-  const view = { command: 'show', dryRun: true, cmdlineError: cmdlineError ?? null, ...parsed, actions: [], results: [], qeth, addresses, sriov, vendorData, runs };
+  const code = cmdlineError ? ExitCode.unavailable : ExitCode.ok;
+  const view = { command: 'show', dryRun: true, cmdlineError: cmdlineError ?? null, ...parsed, actions: [], results: [], qeth, addresses, sriov, vendorData, runs, exitCode: code };
   ctx.out(ctx.options.json ? renderJson(view) : renderShowText(view));
-  return cmdlineError ? ExitCode.unavailable : ExitCode.ok;
+  return code;
 }
 
 /** The cached vendor data as it was fetched (JSON when it parses, else the raw text), or null. */
