@@ -1,13 +1,14 @@
 // The one interpreter of plans: sequential within a target, bounded-parallel across targets.
+import { basename } from 'node:path/posix';
+import { UsageError, messageOf } from '../errors.js';
 import type { Host } from '../host/host.js';
-import { hasCode } from '../host/host.js';
+import { HostError, hasCode } from '../host/host.js';
 import { mapLimit } from '../lib/limit.js';
 import type { Logger } from '../log.js';
-import { UsageError, messageOf } from '../errors.js';
-import type { Action, Result, TargetPlan } from './action.js';
+import { isValidIfname } from '../values/ifname.js';
+import type { Action, Expectation, Result, TargetPlan } from './action.js';
 import { assertNever, describeAction } from './action.js';
 import { executeBindVf } from './execute-bind-vf.js';
-import { executeSetMac } from './execute-set-mac.js';
 import { pollUntil } from './wait.js';
 
 export interface RunOptions {
@@ -26,15 +27,17 @@ export async function runPlan(host: Host, plans: readonly TargetPlan[], options:
 
 async function runTarget(host: Host, plan: TargetPlan, log: Logger): Promise<Result> {
   let changed = false;
+  // What this target's `resolve` steps found; later steps refer to them as {name}.
+  const bindings = new Map<string, string>();
   for (const action of plan.actions) {
     try {
       log.info(plan.target, `${describeAction(action)} (${action.why})`);
-      changed = (await execute(host, action)) || changed;
+      changed = (await execute(host, action, { bindings, plan, log })) || changed;
     } catch (error) {
       if (error instanceof UsageError) throw error;
       const message = `${describeAction(action)} failed: ${messageOf(error)}`;
       log.error(plan.target, message);
-      await undo(host, plan, log);
+      await undo(host, plan, log, bindings);
       return { target: plan.target, ok: false, changed, error: message };
     }
   }
@@ -42,15 +45,22 @@ async function runTarget(host: Host, plan: TargetPlan, log: Logger): Promise<Res
 }
 
 /** Best effort: every onFailure action is tried, each failure logged, none rethrown. */
-async function undo(host: Host, plan: TargetPlan, log: Logger): Promise<void> {
+async function undo(host: Host, plan: TargetPlan, log: Logger, bindings: Map<string, string>): Promise<void> {
   for (const action of plan.onFailure ?? []) {
     log.warn(plan.target, `undo: ${describeAction(action)} (${action.why})`);
-    await execute(host, action).catch((error: unknown) => log.error(plan.target, `undo failed: ${describeAction(action)}: ${messageOf(error)}`));
+    await execute(host, action, { bindings, plan, log }).catch((error: unknown) => log.error(plan.target, `undo failed: ${describeAction(action)}: ${messageOf(error)}`));
   }
 }
 
+interface Scope {
+  bindings: Map<string, string>;
+  plan: TargetPlan;
+  log: Logger;
+}
+
 /** Performs one action; resolves true when it changed something. */
-async function execute(host: Host, action: Action): Promise<boolean> {
+async function execute(host: Host, action: Action, scope: Scope): Promise<boolean> {
+  const bound = (text: string) => substitute(text, scope.bindings);
   switch (action.op) {
     case 'write':
       try {
@@ -71,18 +81,94 @@ async function execute(host: Host, action: Action): Promise<boolean> {
       });
       return false;
     }
-    case 'exec': {
-      const result = await host.exec(action.path, action.args, { timeoutMs: action.timeoutMs });
-      if (result.exitCode !== 0) {
-        throw new Error(`exit code ${result.exitCode}: ${result.stderr.trim() || result.stdout.trim() || 'no output'}`);
+    case 'exec':
+      try {
+        return await runProgram(host, action, bound);
+      } catch (error) {
+        const retry = action.retry;
+        if (!retry || error instanceof UsageError || (await host.sysfs.exists(bound(retry.ifGone)))) throw error;
+        const before = scope.bindings.get(retry.rebind);
+        const resolver = scope.plan.actions.find((step): step is Extract<Action, { op: 'resolve' }> => step.op === 'resolve' && step.bind === retry.rebind);
+        if (!resolver) throw error;
+        await execute(host, resolver, scope);
+        if (scope.bindings.get(retry.rebind) === before) throw error;
+        scope.log.warn(scope.plan.target, `{${retry.rebind}} was renamed ${before} → ${scope.bindings.get(retry.rebind)} meanwhile; retrying once`);
+        return runProgram(host, action, bound);
       }
-      return true;
+    case 'resolve':
+      scope.bindings.set(action.bind, await resolveName(host, action));
+      return false;
+    case 'verify': {
+      const path = bound(action.path);
+      if (!(await meets(host, path, action.expect))) {
+        const seen = await readForMessage(host, path, action.expect);
+        throw new HostError('verify', path, 'EIO', `reads ${seen}, expected ${action.expect.kind === 'equals' ? action.expect.value : `a link to …/${action.expect.value}`}`);
+      }
+      return false;
     }
-    case 'set-mac':
-      return executeSetMac(host, action);
     case 'bind-vf':
       return executeBindVf(host, action);
     default:
       return assertNever(action);
   }
+}
+
+/** `{name}` → the bound value; an unbound reference is a bug in the plan, never run with the braces in it. */
+function substitute(text: string, bindings: ReadonlyMap<string, string>): string {
+  return text.replace(/\{([A-Za-z][A-Za-z0-9_-]*)\}/g, (_whole, name: string) => {
+    const value = bindings.get(name);
+    if (value === undefined) throw new Error(`plan refers to {${name}} before any resolve step bound it`);
+    return value;
+  });
+}
+
+/** Runs an exec action (its `unless` first); true when the program ran, false when `unless` already held. */
+async function runProgram(host: Host, action: Extract<Action, { op: 'exec' }>, bound: (text: string) => string): Promise<boolean> {
+  if (action.unless) {
+    const path = bound(action.unless.path);
+    // A vanished path is the renamed-interface case: report it as such, so `retry` can act on it.
+    if (!(await host.sysfs.exists(path))) throw new HostError('read', path, 'ENODEV', 'gone (renamed?)');
+    if (await meets(host, path, action.unless.expect)) return false;
+  }
+  const args = action.args.map(bound);
+  const result = await host.exec(bound(action.path), args, { timeoutMs: action.timeoutMs });
+  if (result.exitCode !== 0) {
+    throw new Error(`exit code ${result.exitCode}: ${result.stderr.trim() || result.stdout.trim() || 'no output'}`);
+  }
+  return true;
+}
+
+async function meets(host: Host, path: string, expect: Expectation): Promise<boolean> {
+  if (expect.kind === 'equals') return (await host.sysfs.read(path).catch(() => undefined)) === expect.value;
+  const target = await host.sysfs.readlink(path).catch(() => undefined);
+  return target !== undefined && basename(target) === expect.value;
+}
+
+async function readForMessage(host: Host, path: string, expect: Expectation): Promise<string> {
+  const read = expect.kind === 'equals' ? host.sysfs.read(path) : host.sysfs.readlink(path);
+  return read.then((value) => JSON.stringify(value), (error: unknown) => `nothing (${messageOf(error)})`);
+}
+
+const PLAIN_NAME = /^[A-Za-z0-9_.:-]+$/;
+
+/** A resolve step's value: validated before any later step can put it into a path or an argument. */
+async function resolveName(host: Host, action: Extract<Action, { op: 'resolve' }>): Promise<string> {
+  const valid = (name: string | undefined): name is string =>
+    name !== undefined && PLAIN_NAME.test(name) && name !== '.' && name !== '..' && (action.valid !== 'ifname' || isValidIfname(name));
+  if (action.from.kind === 'link-basename') {
+    const name = await pollUntil(host.clock, `link ${action.path}`, action.timeoutMs, async () => host.sysfs.readlink(action.path).then(basename, () => undefined));
+    if (!valid(name)) throw new HostError('resolve', action.path, 'EINVAL', `links to ${JSON.stringify(name)}, not a plain name`);
+    return name;
+  }
+  const { expected, settleMs } = action.from;
+  let last: { name: string; since: number } | undefined;
+  return pollUntil(host.clock, `one entry under ${action.path}`, action.timeoutMs, async () => {
+    const names = (await host.sysfs.exists(action.path)) ? await host.sysfs.list(action.path) : [];
+    const name = names.length === 1 ? names[0] : undefined;
+    if (!valid(name)) return undefined;
+    if (name === expected) return name;
+    const now = host.clock.now();
+    if (last?.name !== name) last = { name, since: now };
+    return now - last.since >= settleMs ? name : undefined;
+  });
 }

@@ -4,6 +4,7 @@ import type { Action, Result, TargetPlan } from '../plan/action.js';
 import type { BusId } from '../values/bus-id.js';
 import { busIdPlus, predictableName } from '../values/bus-id.js';
 import { isIgnored } from './cio-ignore.js';
+import { macSteps } from './mac-steps.js';
 import { CIO_IGNORE, CIO_SETTLE, QETH_GROUP, ccwAttr, ccwDevice, groupAttr, groupDevice, groupNetDir } from './paths.js';
 import type { GroupState, QethSnapshot } from './snapshot.js';
 import { QETH_CUTYPES } from './snapshot.js';
@@ -166,7 +167,7 @@ function configure(entry: NicEntry, group: GroupState | undefined, options: Qeth
     actions.push({ op: 'write', target: read, path: groupAttr(read, 'online'), value: '1', okIfAlready: true, why: 'blocks until the card is up; registers the interface' });
   }
   if (entry.mac) {
-    actions.push({ op: 'set-mac', target: read, path: groupNetDir(read), value: entry.mac, netdev: { under: groupNetDir(read), expectedName: predictableName(read) }, timeoutMs: TIMEOUTS.renameMs, why: 'MAC from the cmdline, once udev has named the interface' });
+    actions.push(...macSteps(read, entry.mac, { under: groupNetDir(read), expectedName: predictableName(read), timeoutMs: TIMEOUTS.renameMs }, 'MAC from the cmdline, once udev has named the interface'));
   }
   return { actions };
 }

@@ -77,6 +77,7 @@ describe('qeth on the simulated kernel', () => {
     const run = await runAgent(host, ['qeth']);
     expect(run.code).toBe(0);
     expect(host.execs.filter(([file]) => file === 'ip').map((argv) => argv[4])).toEqual(['eth0', 'enc1']);
+    expect(run.lines).toContain('<4>0.0.0001: {netdev} was renamed eth0 → enc1 meanwhile; retrying once');
     expect(kernel.netdevOf('0.0.0001')).toMatchObject({ name: 'enc1', mac: '0a:00:00:00:00:11' });
   });
 

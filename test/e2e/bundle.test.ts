@@ -55,7 +55,9 @@ describe('the bundle', () => {
     const run = await runBundle(['qeth', '--root', root, '--dry-run', '--cmdline', '0001,1,0a0000000011;0004,0;']);
     expect(run.stdout).toContain('write "free 0.0.0004,0.0.0005,0.0.0006" > /proc/cio_ignore');
     expect(run.stdout).toContain('write "0.0.0001,0.0.0002,0.0.0003" > /sys/bus/ccwgroup/drivers/qeth/group');
-    expect(run.stdout).toContain('set MAC of the interface under /sys/bus/ccwgroup/devices/0.0.0001/net (expected enc1) to 0a:00:00:00:00:11');
+    expect(run.stdout).toContain('resolve {netdev} = the one entry of /sys/bus/ccwgroup/devices/0.0.0001/net once its name is stable (enc1 at once, else unchanged for 1s; ≤10s)');
+    expect(run.stdout).toContain('run ip link set dev {netdev} address 0a:00:00:00:00:11 unless /sys/class/net/{netdev}/address = "0a:00:00:00:00:11"; if /sys/class/net/{netdev} is gone meanwhile, resolve {netdev} again and retry once');
+    expect(run.stdout).toContain('verify /sys/class/net/{netdev}/address = "0a:00:00:00:00:11"');
     expect(run.code).toBe(0);
     expect(readFileSync(`${root}/proc/cio_ignore`, 'utf8')).toBe('0.0.0004-0.0.00ff\n');
     expect(readFileSync(`${root}/sys/bus/ccwgroup/drivers/qeth/group`, 'utf8')).toBe('');

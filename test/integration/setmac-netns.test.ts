@@ -73,7 +73,8 @@ describe.skipIf(unavailable !== undefined)('setmac on a real interface in a netw
   it('prints the plan with --dry-run and changes nothing', async () => {
     const run = await setmac(DEVPATH, '0001,1,0a0000000099;', '--dry-run');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('set MAC of enc1 to 0a:00:00:00:00:99');
+    expect(run.stdout).toContain('run ip link set dev enc1 address 0a:00:00:00:00:99');
+    expect(run.stdout).toContain('verify /sys/class/net/enc1/address = "0a:00:00:00:00:99"');
     expect(macOf('enc1')).toBe('0a:00:00:00:00:11');
   });
 

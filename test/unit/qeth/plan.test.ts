@@ -29,10 +29,21 @@ describe('planQeth', () => {
       'write /sys/bus/ccwgroup/devices/0.0.0001/layer2 1',
       'write /sys/bus/ccwgroup/devices/0.0.0001/portno 1',
       'write /sys/bus/ccwgroup/devices/0.0.0001/online 1',
-      'set-mac /sys/bus/ccwgroup/devices/0.0.0001/net 0a:00:00:00:00:11',
+      'resolve /sys/bus/ccwgroup/devices/0.0.0001/net',
+      'exec ip',
+      'verify /sys/class/net/{netdev}/address',
     ]);
-    const setMac = plan.devices[0]!.actions.at(-1);
-    expect(setMac).toMatchObject({ netdev: { under: '/sys/bus/ccwgroup/devices/0.0.0001/net', expectedName: 'enc1' } });
+    // The MAC is plain steps: the name settles, ip (an argument array) unless already set, retry on a rename, read-back.
+    expect(plan.devices[0]!.actions.slice(-3)).toEqual([
+      expect.objectContaining({ op: 'resolve', bind: 'netdev', from: { kind: 'single-entry', expected: 'enc1', settleMs: 1000 }, valid: 'ifname', timeoutMs: 10_000 }),
+      expect.objectContaining({
+        op: 'exec',
+        args: ['link', 'set', 'dev', '{netdev}', 'address', '0a:00:00:00:00:11'],
+        unless: { path: '/sys/class/net/{netdev}/address', expect: { kind: 'equals', value: '0a:00:00:00:00:11' } },
+        retry: { rebind: 'netdev', ifGone: '/sys/class/net/{netdev}' },
+      }),
+      expect.objectContaining({ op: 'verify', expect: { kind: 'equals', value: '0a:00:00:00:00:11' } }),
+    ]);
   });
 
   it('loads the driver once for all devices, then waits for the ccw driver to bind each member', () => {
@@ -83,7 +94,9 @@ describe('planQeth', () => {
     const groups = { '0.0.0001': group('0001', { online: true, portno: 1, layer2: 1, netdevs: ['enc1'] }) };
     expect(planQeth([entry('0001', 1)], snapshot([], { groups }), options).devices[0]!.actions).toEqual([]);
     expect(summary(planQeth([entry('0001', 1, '0a:00:00:00:00:11')], snapshot([], { groups }), options).devices[0]!.actions)).toEqual([
-      'set-mac /sys/bus/ccwgroup/devices/0.0.0001/net 0a:00:00:00:00:11',
+      'resolve /sys/bus/ccwgroup/devices/0.0.0001/net',
+      'exec ip',
+      'verify /sys/class/net/{netdev}/address',
     ]);
   });
 
