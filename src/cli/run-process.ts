@@ -1,7 +1,7 @@
 // Runs the CLI as this process: real argv, environment, stdout and stderr; the exit code set, never process.exit().
 import type { Host } from '../host/host.js';
 import { isCharacterDevice, writeText } from '../host/stdio.js';
-import type { ImageFs } from '../install/image-fs.js';
+import type { ImageFs } from '../host/host.js';
 import { runMain } from './run-main.js';
 
 /** The entry points' one job: run with `createHost` (and `createImageFs` for install) and set process.exitCode from the outcome. */

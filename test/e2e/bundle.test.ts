@@ -30,6 +30,13 @@ describe('the bundle', () => {
     for (const word of ['qeth', 'setmac', 'show', '--root', '--cmdline', '--dry-run', '--json', '--log-level']) expect(run.stdout).toContain(word);
   });
 
+  it.each(['qeth', 'setmac', 'sriov', 'show', 'install'])('%s --help shows the global options too (they work after the command)', async (command) => {
+    const run = await runBundle([command, '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Global Options:');
+    for (const word of ['--root <dir>', '--cmdline <text>', '--dry-run', '--json', '--log-level <level>']) expect(run.stdout).toContain(word);
+  });
+
   it.each([['an unknown command', ['frobnicate']], ['an unknown option', ['qeth', '--frob']], ['a bad log level', ['--log-level', 'loud', 'show']], ['no command', []]])(
     'exits 2 on %s',
     async (_name, args) => {

@@ -6,8 +6,6 @@ export type CommandRun = (ctx: RunContext, args: string[], options: Record<strin
 
 export interface CommandSpec {
   name: string;
-  /** Early (before the network) or late (after network-online), as the units order them. */
-  stage: 'early' | 'late' | 'manual';
   summary: string;
   args: string[];
   options: { flags: string; description: string; defaultValue?: string; choices?: string[] }[];
@@ -17,7 +15,6 @@ export interface CommandSpec {
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'qeth',
-    stage: 'early',
     summary: 'boot mode: free, group and configure every qeth device named on the kernel command line',
     args: [],
     options: [{ flags: '--force', description: 'take an online device whose portno/layer2 differ offline to reconfigure it (disruptive)' }],
@@ -25,7 +22,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'setmac',
-    stage: 'early',
     summary: "udev mode: set one qeth interface's MAC from the kernel command line",
     args: ['<device>'],
     options: [],
@@ -33,7 +29,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'sriov',
-    stage: 'late',
     summary: "vendor-data mode: create Mellanox InfiniBand SR-IOV VFs with the GUIDs in Nova's vendor_data2.json",
     args: [],
     options: [
@@ -47,7 +42,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'show',
-    stage: 'manual',
     summary: 'debug: the parsed command line, the observed device state and the last runs',
     args: [],
     options: [],
@@ -55,7 +49,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'install',
-    stage: 'manual',
     summary: 'copy this bundle, the systemd units and the udev rule into --root and enable the chosen units (idempotent)',
     args: [],
     options: [
