@@ -57,6 +57,14 @@ describe('the bundle', () => {
     expect(run.code).toBe(0);
   });
 
+  it('show says "hidden by cio_ignore" for a hidden device, and which devices do not exist at all', async () => {
+    const root = makeStaticLpar({ visible: ['0001', '0002', '0003'], ignored: '0.0.0004-0.0.0005\n', cmdline: '0004,0;' });
+    const run = await runBundle(['show', '--root', root]);
+    expect(run.stdout).toContain('0.0.0004: not grouped; 0.0.0004 hidden by cio_ignore; 0.0.0005 hidden by cio_ignore; 0.0.0006 does not exist (not defined for this partition, not hidden)');
+    expect(run.stdout).not.toContain('not visible');
+    expect(run.code).toBe(0);
+  });
+
   it('qeth --dry-run prints the plan, global options after the command work, and nothing is written', async () => {
     const root = makeStaticLpar({ visible: ['0001', '0002', '0003'], ignored: '0.0.0004-0.0.00ff\n' });
     const run = await runBundle(['qeth', '--root', root, '--dry-run', '--cmdline', '0001,1,0a0000000011;0004,0;']);
