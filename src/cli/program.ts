@@ -7,6 +7,8 @@ import type { GlobalOptions, MainDeps } from './context.js';
 import { createContext } from './context.js';
 import type { ExitCode } from './exit-code.js';
 import { COMMANDS } from './commands/registry.js';
+import type { BudgetedCommand } from '../run-budget.js';
+import { runBudgetMs } from '../run-budget.js';
 
 /** Builds the program; `onExit` receives the exit code a command returns. */
 export function buildProgram(deps: MainDeps, onExit: (code: ExitCode) => void): Command {
@@ -35,7 +37,7 @@ export function buildProgram(deps: MainDeps, onExit: (code: ExitCode) => void): 
     }
     command.action(async (...params: unknown[]) => {
       const self = params.at(-1) as Command;
-      const ctx = createContext(globalOptions(self.optsWithGlobals()), deps);
+      const ctx = createContext(globalOptions(self.optsWithGlobals()), deps, runBudgetMs(spec.name as BudgetedCommand, Number(self.opts().timeout)));
       const { run } = await spec.load();
       onExit(await run(ctx, params.slice(0, spec.args.length) as string[], self.opts()));
     });

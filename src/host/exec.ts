@@ -3,7 +3,8 @@ import { constants, promises as fs } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { ExecaError } from 'execa';
 import { UsageError } from '../errors.js';
-import type { ExecOptions, ExecResult } from './host.js';
+import type { Deadline } from '../lib/deadline.js';
+import type { ExecOptions, ExecResult, Host } from './host.js';
 import { HostError } from './host.js';
 
 /** Where modprobe and ip live on every distro, even when PATH (e.g. under udev) lacks them. */
@@ -84,4 +85,14 @@ export async function execFile(file: string, args: readonly string[], options: E
     throw new HostError('exec', command, failure.code ?? 'EEXEC', failure.shortMessage, { cause: result });
   }
   return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+/** `exec` with every program call's timeout cut to what is left of the run's deadline; none starts once it passed
+ * (execa reads a timeout of 0 as "none", so that case must never reach it). */
+export function execWithinDeadline(exec: Host['exec'], deadline: Deadline): Host['exec'] {
+  return async (file, args, options) => {
+    const timeoutMs = deadline.bound(options.timeoutMs);
+    if (timeoutMs <= 0) throw new HostError('exec', [file, ...args].join(' '), 'ETIMEDOUT', 'the run deadline has passed');
+    return exec(file, args, { timeoutMs });
+  };
 }

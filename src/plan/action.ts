@@ -4,7 +4,9 @@
 /** What a `wait` action waits for. */
 export type WaitUntil =
   | { kind: 'exists' }
-  | { kind: 'equals'; value: string };
+  | { kind: 'equals'; value: string }
+  /** A symlink whose target's last component is `name` (a device's `driver` link → the bound driver). */
+  | { kind: 'links-to'; name: string };
 
 /**
  * How a `resolve` action finds the value it binds (a name only the running kernel knows: an interface udev is
@@ -37,6 +39,9 @@ export type Action =
       why: string;
       /** EINVAL while the attribute already reads `value` counts as done (`online`: someone else got there first). */
       okIfAlready?: boolean;
+      /** errno names that are not a failure of this step: the next step (a wait) decides, e.g. EBUSY from a
+       * driver's bind when udev or autoprobe bound the device in between. Planned, so --dry-run shows it. */
+      tolerate?: string[];
     }
   | { op: 'wait'; target: string; path: string; until: WaitUntil; timeoutMs: number; why: string }
   | {
@@ -60,11 +65,12 @@ export type Action =
   /** Fails the target unless `path` meets `expect` (the kernel's read-back after a change). */
   | { op: 'verify'; target: string; path: string; expect: Expectation; why: string }
   /**
-   * Bind the VF behind the PF's `virtfn<k>` link (`path`) to driver `value`: resolved at run time because
-   * the link only appears after sriov_numvfs is written. `rebind` unbinds first (the VF still sees old
-   * GUIDs); `override` sets driver_override for the bind (autoprobe is off on this PF) and clears it after.
+   * Crash safety of a temporary setting: before changing sysfs attribute `key`, store in the intent record
+   * (`path`, replaced atomically) the value that puts it back; a later run that finds it restores it first.
    */
-  | { op: 'bind-vf'; target: string; path: string; value: string; rebind: boolean; override: boolean; timeoutMs: number; why: string };
+  | { op: 'remember'; target: string; path: string; key: string; value: string; why: string }
+  /** The temporary setting `key` is back to normal: drop it from the intent record at `path`. */
+  | { op: 'forget'; target: string; path: string; key: string; why: string };
 
 export type Op = Action['op'];
 
@@ -88,11 +94,18 @@ export interface Result {
 export function describeAction(action: Action): string {
   switch (action.op) {
     case 'write':
-      return `write ${JSON.stringify(action.value)} > ${action.path}`;
+      return `write ${JSON.stringify(action.value)} > ${action.path}${action.tolerate ? ` (${action.tolerate.join(', ')} tolerated)` : ''}`;
     case 'wait':
-      return action.until.kind === 'exists'
-        ? `wait ≤${seconds(action.timeoutMs)} for ${action.path} to exist`
-        : `wait ≤${seconds(action.timeoutMs)} for ${action.path} = ${JSON.stringify(action.until.value)}`;
+      switch (action.until.kind) {
+        case 'exists':
+          return `wait ≤${seconds(action.timeoutMs)} for ${action.path} to exist`;
+        case 'equals':
+          return `wait ≤${seconds(action.timeoutMs)} for ${action.path} = ${JSON.stringify(action.until.value)}`;
+        case 'links-to':
+          return `wait ≤${seconds(action.timeoutMs)} for ${action.path} → ${action.until.name}`;
+        default:
+          return assertNever(action.until);
+      }
     case 'exec': {
       const run = `run ${[action.path, ...action.args].join(' ')}`;
       const unless = action.unless ? ` unless ${action.unless.path} ${describeExpectation(action.unless.expect)}` : '';
@@ -105,8 +118,10 @@ export function describeAction(action: Action): string {
         : `resolve {${action.bind}} = the target name of link ${action.path} (≤${seconds(action.timeoutMs)})`;
     case 'verify':
       return `verify ${action.path} ${describeExpectation(action.expect)}`;
-    case 'bind-vf':
-      return `${action.rebind ? 'rebind' : 'bind'} the VF behind ${action.path} to ${action.value}${action.override ? ' (via driver_override)' : ''}`;
+    case 'remember':
+      return `record in ${action.path}: restore ${JSON.stringify(action.value)} > ${action.key}`;
+    case 'forget':
+      return `drop ${action.key} from ${action.path}`;
     default:
       return assertNever(action);
   }

@@ -17,7 +17,7 @@ export async function run(ctx: RunContext, _args: string[], options: Record<stri
   if (entries.length === 0) ctx.log.info('qeth', 'no qeth NIC entries on the kernel command line; nothing to do');
   const planOptions = { force: options.force === true, afterPrepare: false };
   const ids = entries.map((entry) => entry.busId);
-  const runOptions = { log: ctx.log, concurrency: CONCURRENCY };
+  const runOptions = { log: ctx.log, concurrency: CONCURRENCY, deadline: ctx.deadline, signal: ctx.signal };
   const first = planQeth(entries, await observeQeth(ctx.host, ids), planOptions);
   let final = first;
   let prepared: Result[] = [];
@@ -35,6 +35,7 @@ export async function run(ctx: RunContext, _args: string[], options: Record<stri
   const plans: TargetPlan[] = [...first.prepare, ...final.devices, ...rehide];
   const results = [...prepared, ...final.failures, ...applied, ...rehidden];
   const code = exitCodeFor({ results, rejected });
+  if (ctx.signal.aborted) ctx.log.error('qeth', `${(ctx.signal.reason as Error).message}: devices not yet done are left as they were; run recorded, exit 1`);
   const document = { command: 'qeth', dryRun: ctx.options.dryRun, entries, rejected, warnings, actions: flattenActions(plans), results, exitCode: code };
   if (!ctx.options.dryRun) await recordRun(ctx.host.files, ctx.log, 'qeth', { ...document, startedAt, finishedAt: new Date().toISOString() });
   if (ctx.options.json) ctx.out(renderJson(document));

@@ -49,7 +49,7 @@ export async function run(ctx: RunContext, [argument = '']: string[]): Promise<E
   const current = await ctx.host.sysfs.read(`${netClass(device.ifname)}/address`).catch(() => undefined);
   const actions = planSetmac(busId, device.ifname, entry.mac, current);
   const plan = [{ target: busId, actions }];
-  const results = ctx.options.dryRun ? [] : await runPlan(ctx.host, plan, { log: ctx.log, concurrency: 1 });
+  const results = ctx.options.dryRun ? [] : await runPlan(ctx.host, plan, { log: ctx.log, concurrency: 1, deadline: ctx.deadline, signal: ctx.signal });
   if (actions.length === 0) ctx.log.info(device.ifname, `already has MAC ${entry.mac}; nothing to do`);
   else if (results[0]?.ok) ctx.log.info(device.ifname, `MAC set to ${entry.mac} and verified`);
   const code = exitCodeFor({ results, rejected });
