@@ -12,6 +12,7 @@ const PACKAGES = [
   ['iproute2', ['/usr/sbin/ip', '/sbin/ip'], 'setmac in a network namespace; the image test'],
   ['systemd', ['/usr/bin/systemd-analyze'], 'systemd-analyze verify/security of the units'],
   ['udev', ['/usr/bin/udevadm', '/bin/udevadm'], 'udevadm test of the rule'],
+  ['kmod', ['/usr/bin/kmod', '/bin/kmod'], "the --root refusal of the host's modprobe"],
   ['debootstrap', ['/usr/sbin/debootstrap'], 'the Debian roots of the image and boot tests'],
   ['debian-archive-keyring', ['/usr/share/keyrings/debian-archive-keyring.gpg'], 'debootstrap signature checks'],
   ['zstd', ['/usr/bin/zstd'], 'the root caches'],
