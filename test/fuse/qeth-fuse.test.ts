@@ -1,0 +1,47 @@
+// The production bundle, unmodified, on the kernel model served through FUSE: real syscalls through Node's fs, a
+// modelled latency blocking the writing thread, the fake ip/modprobe acting on the same model.
+import { readFile, readdir, readlink, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { osaTriple, preGrouped } from '../sim/scenario.js';
+import { fuseSkipReason, useFuseModel } from './harness.js';
+
+const skip = fuseSkipReason();
+
+/** `nics` OSA triples, the read devices 0001, 0004, … */
+const triples = (nics: number) => Array.from({ length: nics }, (_, i) => osaTriple((1 + 3 * i).toString(16).padStart(4, '0'))).flat();
+const cmdlineFor = (nics: number) => Array.from({ length: nics }, (_, i) => `${(1 + 3 * i).toString(16).padStart(4, '0')},0;`).join('');
+
+describe.skipIf(skip !== undefined)('the kernel model as a file system (FUSE)', () => {
+  const model = useFuseModel(skip);
+
+  // The model answers in this process: only asynchronous fs calls here, a synchronous one would wait for itself.
+  it('serves attributes, directories, symlinks and the errno of refused writes exactly', async () => {
+    model.boot({ devices: [...osaTriple('0001', { group: preGrouped({ portno: 0 }) })], moduleLoaded: true });
+    const sys = join(model.mount.root, 'sys');
+    expect(await readdir(join(sys, 'bus/ccwgroup/devices'))).toEqual(['0.0.0001']);
+    expect(await readlink(join(sys, 'bus/ccwgroup/devices/0.0.0001'))).toBe('../../../devices/qeth/0.0.0001');
+    expect(await readFile(join(sys, 'bus/ccwgroup/devices/0.0.0001/online'), 'utf8')).toBe('0\n');
+    expect((await stat(join(sys, 'bus/ccwgroup/devices/0.0.0001'))).isDirectory()).toBe(true);
+    // portno beyond the adapter's ports is EINVAL from the model, through the real write(2).
+    await expect(writeFile(join(sys, 'bus/ccwgroup/devices/0.0.0001/portno'), '7')).rejects.toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    await expect(readFile(join(sys, 'bus/ccwgroup/devices/0.0.0009/online'))).rejects.toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    await writeFile(join(sys, 'bus/ccwgroup/devices/0.0.0001/online'), '1');
+    expect(await readFile(join(sys, 'bus/ccwgroup/devices/0.0.0001/online'), 'utf8')).toBe('1\n');
+    // Writing 1 to an online device is EINVAL (reference qeth §5).
+    await expect(writeFile(join(sys, 'bus/ccwgroup/devices/0.0.0001/online'), '1')).rejects.toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
+
+  it('configures 4 NICs with the production bundle and --root, through real file-system calls', async () => {
+    const kernel = model.boot({ devices: triples(4), moduleLoaded: false, onlineLatencyMs: 50 });
+    const run = await model.run(['qeth', '--cmdline', cmdlineFor(4)]);
+    expect(run.stderr).toContain('<6>0.0.0001: configured');
+    expect(run.code).toBe(0);
+    for (const read of ['0.0.0001', '0.0.0004', '0.0.0007', '0.0.000a']) expect(kernel.group(read)).toMatchObject({ online: true, layer2: 1, portno: 0 });
+    // modprobe ran as a program on PATH and loaded the model's module.
+    expect(kernel.isModuleLoaded('qeth_l2')).toBe(true);
+    expect(model.server.steps.filter((step) => step.kind === 'exec').map((step) => step.target)).toEqual(['modprobe -a qeth qeth_l2']);
+    const record = JSON.parse(await readFile(join(model.mount.root, 'run/guest-boot-agent/qeth.json'), 'utf8'));
+    expect(record).toMatchObject({ command: 'qeth', exitCode: 0 });
+  });
+});
