@@ -37,7 +37,7 @@ export async function cleanRun(model: FuseModel, c: SweepCase): Promise<{ dump: 
 function difference(want: string[], got: string[]): string {
   const missing = want.filter((line) => !got.includes(line));
   const extra = got.filter((line) => !want.includes(line));
-  return `clean run has ${JSON.stringify(missing.slice(0, 4))}, this one ${JSON.stringify(extra.slice(0, 4))}`;
+  return `clean run has ${JSON.stringify(missing.slice(0, 8))}, this one ${JSON.stringify(extra.slice(0, 8))}`;
 }
 
 /** Runs once more and checks it changes nothing. */
