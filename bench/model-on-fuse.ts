@@ -42,7 +42,7 @@ for await (const line of createInterface({ input: process.stdin })) {
         writes: writes.length,
         execs: server.steps.length - writes.length,
         maxWritesInFlight: server.maxWritesInFlight,
-        maxInFlightByPath: Object.fromEntries([...server.maxInFlightByPath].filter(([, max]) => max > 1)),
+        maxInFlightByPath: Object.fromEntries(server.maxInFlightByPath),
         writesByPath: writes.reduce<Record<string, number>>((count, step) => ({ ...count, [step.target]: (count[step.target] ?? 0) + 1 }), {}),
       })}\n`,
     );
