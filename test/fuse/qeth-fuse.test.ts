@@ -1,5 +1,6 @@
 // The production bundle, unmodified, on the kernel model served through FUSE: real syscalls through Node's fs, a
 // modelled latency blocking the writing thread, the fake ip/modprobe acting on the same model.
+import { spawn } from 'node:child_process';
 import { readFile, readdir, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,6 +32,17 @@ describe.skipIf(skip !== undefined)('the kernel model as a file system (FUSE)', 
     expect(await readFile(join(sys, 'bus/ccwgroup/devices/0.0.0001/online'), 'utf8')).toBe('1\n');
     // Writing 1 to an online device is EINVAL (reference qeth §5).
     await expect(writeFile(join(sys, 'bus/ccwgroup/devices/0.0.0001/online'), '1')).rejects.toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
+
+  it('lets concurrent writes to one attribute from different opens run at once (FOPEN_PARALLEL_DIRECT_WRITES)', async () => {
+    const kernel = model.boot({ devices: triples(1), moduleLoaded: true });
+    kernel.latency({ path: '/proc/cio_ignore', op: 'write', ms: 200 });
+    // Another process with a pool wide enough: each write holds one of its threads for 0.2 s.
+    const script = `const fs = require('node:fs/promises'); Promise.all(Array.from({ length: 8 }, async () => {
+      const h = await fs.open(process.argv[1], fs.constants.O_WRONLY); await h.write('free 0.0.0001'); await h.close(); }));`;
+    const child = spawn(process.execPath, ['-e', script, join(model.mount.root, 'proc/cio_ignore')], { env: { UV_THREADPOOL_SIZE: '16' }, stdio: 'inherit' });
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+    expect(model.server.maxInFlightByPath.get('/proc/cio_ignore')).toBe(8);
   });
 
   it('configures 4 NICs with the production bundle and --root, through real file-system calls', async () => {
