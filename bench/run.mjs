@@ -11,7 +11,8 @@ import { createInterface } from 'node:readline';
 import { qethScenario, sriovCases } from './scenarios.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const AGENT = 'dist/guest-boot-agent.js';
+/** GBA_BUNDLE: time another build (e.g. another branch's) on the same model. */
+const AGENT = process.env.GBA_BUNDLE ?? 'dist/guest-boot-agent.js';
 const MODEL = 'dist-bench/model-on-fuse.mjs';
 const ONLINE_MS = 300;
 /** The pool libuv has when nobody sizes it: the figure the README puts next to the agent's own. */

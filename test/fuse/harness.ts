@@ -21,6 +21,9 @@ export function fuseSkipReason(): string | undefined {
   return reason;
 }
 
+/** The bundle under test: dist/ by default; GBA_BUNDLE names another build (e.g. another branch's). */
+const AGENT = process.env.GBA_BUNDLE ?? BUNDLE;
+
 export interface AgentRun {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -46,7 +49,7 @@ export function useFuseModel(skip: string | undefined): FuseModel {
   let pid: number | undefined;
   beforeAll(async () => {
     if (skip) return;
-    if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build first`);
+    if (!existsSync(AGENT)) throw new Error(`${AGENT} is missing: run npm run build first`);
     server = new ModelServer(new SimKernel({ devices: [] }));
     mount = await mountModel(server);
   });
@@ -72,7 +75,7 @@ export function useFuseModel(skip: string | undefined): FuseModel {
       return kernel;
     },
     async run(args, env = {}) {
-      const child = spawn(process.execPath, [BUNDLE, '--root', mount!.root, ...args], {
+      const child = spawn(process.execPath, [AGENT, '--root', mount!.root, ...args], {
         env: { PATH: `${mount!.binDir}:${process.env.PATH ?? '/usr/bin:/bin'}`, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
