@@ -22,6 +22,13 @@ export interface Failure {
 
 const describeStep = (step: Step) => `${step.kind} ${step.target}${step.value === undefined ? '' : ` ← ${JSON.stringify(step.value)}`}`;
 
+/** The error lines of a run's stderr, or its tail when it died without one (an uncaught exception). */
+const errors = (stderr: string) => {
+  const lines = stderr.trim().split('\n');
+  const logged = lines.filter((line) => line.startsWith('<3>'));
+  return (logged.length > 0 ? logged.slice(0, 3) : lines.slice(-12)).join(' | ');
+};
+
 /** A step that changes the machine: any attribute write, and program runs other than `ip link show`. */
 const mutating = (step: Step) => step.kind === 'write' || !/^ip (-o )?link show\b/.test(step.target);
 
@@ -44,7 +51,7 @@ function difference(want: string[], got: string[]): string {
 async function quiet(model: FuseModel, c: SweepCase): Promise<string | undefined> {
   model.server.resetRecord();
   const third = await model.run(c.args);
-  if (third.code !== 0) return `third run exited ${third.code}: ${third.stderr.trim().split('\n').slice(-2).join(' | ')}`;
+  if (third.code !== 0) return `third run exited ${third.code}: ${errors(third.stderr)}`;
   const changes = model.server.steps.filter(mutating);
   if (changes.length > 0) return `third run still changed: ${changes.map(describeStep).join('; ')}`;
   return undefined;
@@ -70,12 +77,12 @@ export async function crashSweep(model: FuseModel, c: SweepCase, only?: readonly
     model.server.hooks = {};
     const fail = (reason: string) => failures.push({ k, step: killedAfter ? describeStep(killedAfter) : `(step ${k} never came)`, reason });
     if (first.signal !== 'SIGKILL') {
-      fail(`the agent was not killed (exit ${first.code})`);
+      fail(`the agent was not killed (exit ${first.code}): ${errors(first.stderr)}`);
       continue;
     }
     const second = await model.run(c.args);
     if (second.code !== 0) {
-      fail(`second run exited ${second.code}: ${second.stderr.trim().split('\n').filter((l) => l.startsWith('<3>')).slice(0, 3).join(' | ')}`);
+      fail(`second run exited ${second.code}: ${errors(second.stderr)}`);
       continue;
     }
     const dump = await dumpModel(kernel, c.pfs);
