@@ -41,11 +41,11 @@ async function startModel(scenarioPath) {
   const child = spawn(process.execPath, [MODEL, scenarioPath], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const waiting = [];
-  lines.on('line', (line) => waiting.shift()?.(line));
-  const next = () => new Promise((resolve, reject) => {
-    waiting.push(resolve);
-    child.once('exit', (code) => reject(new Error(`the model process exited ${code}`)));
+  lines.on('line', (line) => waiting.shift()?.resolve(line));
+  child.once('exit', (code) => {
+    for (const { reject } of waiting.splice(0)) reject(new Error(`the model process exited ${code}`));
   });
+  const next = () => new Promise((resolve, reject) => waiting.push({ resolve, reject }));
   const ask = async (command) => {
     const answer = next();
     child.stdin.write(`${command}\n`);
