@@ -2,7 +2,8 @@
 // are cached under node_modules/.cache/gba-fuse/<hash of the sources>/. Also says why FUSE cannot be used here.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The repository; the bench's bundled model server passes its own (esbuild's __dirname is the bundle's). */
@@ -54,10 +55,19 @@ export function fuseUnavailable(repo = REPO): string | undefined {
     const probe = spawnSync(tool, args);
     if (probe.error || probe.status !== 0) return `${tool} ${args.join(' ')} failed (install ${pkg})`;
   }
+  let binaries: NativeBinaries;
   try {
-    nativeBinaries(repo);
+    binaries = nativeBinaries(repo);
   } catch (error) {
     return `cannot build the FUSE server: ${(error as { stderr?: Buffer }).stderr?.toString() ?? String(error)}`;
+  }
+  // /dev/fuse may exist where mounting is still not allowed (a container without CAP_SYS_ADMIN).
+  const dir = mkdtempSync(join(tmpdir(), 'gba-fuse-probe-'));
+  try {
+    const probe = spawnSync(binaries.server, ['--probe', dir], { encoding: 'utf8', timeout: 10_000 });
+    if (probe.status !== 0) return `cannot mount a FUSE file system: ${probe.stderr.trim() || probe.error?.message || `exit ${probe.status}`}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   return undefined;
 }

@@ -11,6 +11,7 @@
 //
 // Usage: gba-fuse <mountpoint> <model prefix, e.g. /sys> <socket path>
 // Prints "ready" on stdout once mounted; SIGTERM unmounts and exits.
+// gba-fuse --probe <empty dir>: mounts, unmounts and exits 0 when this machine lets us mount at all.
 #define FUSE_USE_VERSION 312
 #include <errno.h>
 #include <fuse_lowlevel.h>
@@ -387,12 +388,17 @@ static const struct fuse_lowlevel_ops ops = {
 };
 
 int main(int argc, char **argv) {
-  if (argc != 4) {
+  int probe = argc == 3 && strcmp(argv[1], "--probe") == 0;
+  if (argc != 4 && !probe) {
     fprintf(stderr, "usage: %s <mountpoint> <model prefix> <socket>\n", argv[0]);
     return 2;
   }
-  prefix = argv[2];
-  socket_path = argv[3];
+  if (probe) {
+    argv[1] = argv[2];
+  } else {
+    prefix = argv[2];
+    socket_path = argv[3];
+  }
   pthread_key_create(&conn_key, close_conn);
   char *fuse_argv[] = {argv[0], "-o", "fsname=gba-model,subtype=gba-model", NULL};
   struct fuse_args args = FUSE_ARGS_INIT(3, fuse_argv);
@@ -404,6 +410,11 @@ int main(int argc, char **argv) {
   }
   printf("ready\n");
   fflush(stdout);
+  if (probe) {
+    fuse_session_unmount(se);
+    fuse_session_destroy(se);
+    return 0;
+  }
   struct fuse_loop_config *config = fuse_loop_cfg_create();
   // More threads than the agent can have writes in flight (its pool is at most 128 wide).
   fuse_loop_cfg_set_max_threads(config, 256);
