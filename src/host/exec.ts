@@ -48,7 +48,7 @@ async function resolveOffHost(file: string, path: string | undefined): Promise<s
   const dirs = [found, real].map((candidate) => candidate.slice(0, candidate.lastIndexOf('/')) || '/');
   if (dirs.some(isLiveSystemDir)) {
     throw new LiveHostProgramRefused(
-      `refusing to run ${file} (${real}): it would act on this live machine, not on --root; with a root other than / put a stand-in for ${file} on PATH or use --dry-run`,
+      `refusing to run ${file} (${found === real ? found : `${found} → ${real}`}): it would act on this live machine, not on --root; with a root other than / put a stand-in for ${file} on PATH or use --dry-run`,
     );
   }
   return found;
