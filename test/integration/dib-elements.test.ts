@@ -75,7 +75,7 @@ describe('dib-elements', () => {
   });
 
   it('documents every DIB_GUEST_BOOT_AGENT_* variable the scripts use as a field list in the README', () => {
-    const used = new Set(files.flatMap((file) => text(file).match(/DIB_GUEST_BOOT_AGENT_[A-Z_]+/g) ?? []));
+    const used = new Set(files.flatMap((file) => text(file).match(/DIB_GUEST_BOOT_AGENT_[A-Z0-9_]+/g) ?? []));
     const readme = text('guest-boot-agent/README.rst');
     expect(used.size).toBeGreaterThan(0);
     for (const name of used) expect(readme).toMatch(new RegExp(`^${name}\\n  :Required:`, 'm'));
