@@ -9,6 +9,9 @@ export default defineConfig({
     globalSetup: ['test/image/global-setup.ts'],
     setupFiles: ['test/setup/fail-on-warning.ts'],
     testTimeout: 120_000,
+    // One worker per release file: much of a build is waiting (chroot, systemctl, node start-up), not computing.
+    maxWorkers: 3,
+    minWorkers: 1,
     // Cold cache work happens in the global setup; a fresh copy and a whole build per beforeAll, on a busy machine.
     hookTimeout: 30 * 60_000,
     reporters: ['default', './test/setup/summary-reporter.ts'],
