@@ -1,7 +1,9 @@
 // The real CLI on a simulated kernel, as its own bundle (dist-bench/agent-on-sim.js): benchmarks and
 // process-level tests run whole agent processes on machines without s390x or Mellanox hardware.
 // The scenario JSON (GBA_SIM_SCENARIO) describes the machine; files, HTTP and stdin are the real ones.
-import { readFileSync } from 'node:fs';
+// First, as in src/main.ts: size libuv's thread pool before any fs call.
+import '../src/size-threadpool.js';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { runAsProcess } from '../src/cli/run-process.js';
 import { createImageFs } from '../src/host/image-fs.js';
 import { createNodeHost } from '../src/host/node-host.js';
@@ -18,3 +20,12 @@ runAsProcess((root) => ({ ...createNodeHost(root), sysfs: sim.sysfs, exec: sim.e
 
 // The benchmark's memory probe: the kernel's own peak RSS for this process, at exit.
 if (process.env.GBA_REPORT_MAXRSS) process.on('exit', () => process.stderr.write(`maxrss_kb=${process.resourceUsage().maxRSS}\n`));
+
+// Process-level tests (SIGTERM, the crash sweep) see the kernel's final state here: the model lives in this process.
+const stateOut = process.env.GBA_SIM_STATE_OUT;
+if (stateOut) {
+  process.on('exit', () => {
+    const pfs = (machine.kernel.options.sriov?.pfs ?? []).map((pf) => machine.kernel.pf(pf.address));
+    writeFileSync(stateOut, JSON.stringify({ pfs, writes: machine.kernel.writes }));
+  });
+}

@@ -16,3 +16,12 @@ export function messageOf(error: unknown): string {
   const cause = error.cause instanceof Error && !error.message.includes(error.cause.message) ? `: ${error.cause.message}` : '';
   return `${error.message}${cause}`;
 }
+
+/** The run was asked to stop (SIGTERM from systemd's TimeoutStartSec, SIGINT from a terminal): the abort reason of
+ * the run's signal. Steps not yet started are skipped, the undo steps that are due still run, the run is recorded. */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+  constructor(readonly signalName: string) {
+    super(`interrupted by ${signalName}`);
+  }
+}

@@ -1,7 +1,10 @@
 // Composition root: global options → the RunContext every command receives.
 import type { Host } from '../host/host.js';
-import type { ImageFs } from '../install/image-fs.js';
+import type { ImageFs } from '../host/host.js';
 import { InputUnavailableError } from '../errors.js';
+import { execWithinDeadline } from '../host/exec.js';
+import type { Deadline } from '../lib/deadline.js';
+import { createDeadline } from '../lib/deadline.js';
 import type { LogLevel, Logger } from '../log.js';
 import { createLogger, wantsJournalPrefix } from '../log.js';
 
@@ -25,6 +28,8 @@ export interface MainDeps {
   stdout(text: string): void;
   stderr(text: string): void;
   stderrIsTty: boolean;
+  /** Aborted (reason: InterruptedError) when the process gets SIGTERM or SIGINT; absent where nothing sends signals. */
+  signal?: AbortSignal;
 }
 
 export interface RunContext {
@@ -37,15 +42,24 @@ export interface RunContext {
   createImageFs(root: string): ImageFs;
   /** The running bundle's path, if known. */
   bundlePath: string | undefined;
+  /** The process environment (sriov: whether it runs under systemd). */
+  env: NodeJS.ProcessEnv;
   /** The kernel command line; InputUnavailableError (exit 3) when it cannot be read. */
   readCmdline(): Promise<string>;
+  /** The run's one deadline (src/run-budget.ts): every wait, retry, program call and fetch takes its time from it. */
+  deadline: Deadline;
+  /** Aborted on SIGTERM/SIGINT: commands stop starting steps, run the due undo steps and record the run. */
+  signal: AbortSignal;
 }
 
 export const PROC_CMDLINE = '/proc/cmdline';
 
 /** Builds the context for one command run. */
-export function createContext(options: GlobalOptions, deps: MainDeps): RunContext {
-  const host = deps.createHost(options.root);
+export function createContext(options: GlobalOptions, deps: MainDeps, budgetMs: number): RunContext {
+  const raw = deps.createHost(options.root);
+  // Created once, here, from the host's clock: commands and the plan runner only ask it for remaining time.
+  const deadline = createDeadline(() => raw.clock.now(), budgetMs);
+  const host: Host = { ...raw, exec: execWithinDeadline(raw.exec.bind(raw), deadline) };
   const log = createLogger({
     level: options.logLevel,
     journal: wantsJournalPrefix(deps.env, deps.stderrIsTty),
@@ -58,6 +72,9 @@ export function createContext(options: GlobalOptions, deps: MainDeps): RunContex
     out: deps.stdout,
     createImageFs: deps.createImageFs,
     bundlePath: deps.bundlePath,
+    deadline,
+    signal: deps.signal ?? new AbortController().signal,
+    env: deps.env,
     async readCmdline() {
       if (options.cmdline !== undefined) return options.cmdline;
       const text = await host.files.read(PROC_CMDLINE).catch((error: unknown) => {

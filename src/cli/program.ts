@@ -7,6 +7,8 @@ import type { GlobalOptions, MainDeps } from './context.js';
 import { createContext } from './context.js';
 import type { ExitCode } from './exit-code.js';
 import { COMMANDS } from './commands/registry.js';
+import type { BudgetedCommand } from '../run-budget.js';
+import { runBudgetMs } from '../run-budget.js';
 
 /** Builds the program; `onExit` receives the exit code a command returns. */
 export function buildProgram(deps: MainDeps, onExit: (code: ExitCode) => void): Command {
@@ -14,6 +16,8 @@ export function buildProgram(deps: MainDeps, onExit: (code: ExitCode) => void): 
     .description('Configures IBM Z qeth NICs and Mellanox InfiniBand SR-IOV VFs of an OpenStack instance at boot.')
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
+    // `qeth --help` lists --root, --cmdline, --dry-run, --json too: they are accepted after the command as well.
+    .configureHelp({ showGlobalOptions: true })
     .option('--root <dir>', 'filesystem root for /proc, /sys, /run and /etc', '/')
     .option('--cmdline <text>', 'use this text instead of <root>/proc/cmdline')
     .option('--dry-run', 'observe and plan, print the plan, change nothing', false)
@@ -33,7 +37,7 @@ export function buildProgram(deps: MainDeps, onExit: (code: ExitCode) => void): 
     }
     command.action(async (...params: unknown[]) => {
       const self = params.at(-1) as Command;
-      const ctx = createContext(globalOptions(self.optsWithGlobals()), deps);
+      const ctx = createContext(globalOptions(self.optsWithGlobals()), deps, runBudgetMs(spec.name as BudgetedCommand, Number(self.opts().timeout)));
       const { run } = await spec.load();
       onExit(await run(ctx, params.slice(0, spec.args.length) as string[], self.opts()));
     });

@@ -2,7 +2,9 @@
 import type { NicEntry, Rejected } from '../cmdline/nic-entries.js';
 import type { QethSnapshot } from '../qeth/snapshot.js';
 import type { SriovSnapshot } from '../sriov/snapshot.js';
+import { isIgnored } from '../qeth/cio-ignore.js';
 import { QETH_CUTYPES } from '../qeth/snapshot.js';
+import type { BusId } from '../values/bus-id.js';
 import { busIdPlus } from '../values/bus-id.js';
 
 export interface ShowView {
@@ -13,8 +15,17 @@ export interface ShowView {
   qeth: QethSnapshot;
   addresses: Record<string, string | null>;
   sriov: SriovSnapshot;
-  vendorData: unknown;
+  vendorData: CachedVendorData | null;
   runs: Record<string, unknown>;
+}
+
+/** The vendor-data cache as show reports it: `mlnx_sriov` only; other keys by name (an older agent cached them). */
+export interface CachedVendorData {
+  path: string;
+  mlnx_sriov?: unknown;
+  /** Why the cache would not be used (not JSON, no mlnx_sriov, `{}`, invalid). */
+  problem?: string;
+  otherKeys: string[];
 }
 
 /** The show report as plain text. */
@@ -30,10 +41,19 @@ export function renderShowText(view: ShowView): string {
   lines.push('', 'InfiniBand PFs:');
   if (view.sriov.pfs.length === 0) lines.push('  none (no Mellanox InfiniBand PF on this machine)');
   for (const pf of view.sriov.pfs) lines.push(...pfLines(pf));
-  lines.push('', `Cached vendor data: ${view.vendorData === null ? 'none' : JSON.stringify(view.vendorData)}`);
+  lines.push('', ...vendorDataLines(view.vendorData));
   lines.push('', 'Last runs:');
   for (const [name, record] of Object.entries(view.runs)) lines.push(`  ${name}: ${summariseRun(record)}`);
   return `${lines.join('\n')}\n`;
+}
+
+function vendorDataLines(cache: CachedVendorData | null): string[] {
+  if (cache === null) return ['Cached vendor data: none'];
+  const lines = [`Cached vendor data (${cache.path}):`];
+  if (cache.mlnx_sriov !== undefined) lines.push(`  mlnx_sriov: ${JSON.stringify(cache.mlnx_sriov)}`);
+  if (cache.problem !== undefined) lines.push(`  not used: ${cache.problem}`);
+  if (cache.otherKeys.length > 0) lines.push(`  other keys, not shown: ${cache.otherKeys.map((key) => JSON.stringify(key)).join(', ')}`);
+  return lines;
 }
 
 function deviceLines(view: ShowView, entry: NicEntry): string[] {
@@ -44,7 +64,8 @@ function deviceLines(view: ShowView, entry: NicEntry): string[] {
   }
   const members = [0, 1, 2].map((offset) => busIdPlus(entry.busId, offset) ?? '').map((id) => {
     const ccw = view.qeth.ccw[id];
-    if (!ccw) return `${id} not visible`;
+    // The operator's next step differs: a hidden device is freed by `qeth`; one that is neither is not defined here.
+    if (!ccw) return isIgnored(view.qeth.cioIgnore, id as BusId) ? `${id} hidden by cio_ignore` : `${id} does not exist (not defined for this partition, not hidden)`;
     return `${id} ${ccw.cutype} (${QETH_CUTYPES[ccw.cutype] ?? 'not qeth'}) chpid ${ccw.chpid ?? '?'}${ccw.groupDevice ? ` in group ${ccw.groupDevice}` : ''}`;
   });
   return [`${entry.busId}: not grouped; ${members.join('; ')}`];

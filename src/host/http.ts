@@ -1,5 +1,5 @@
 // One HTTP GET with an abort signal and a body size cap; redirects are returned, not followed. URLs are parsed by
-// lib/http-url (not WHATWG URL) so an IPv6 zone id reaches node:http as a scoped `host`.
+// lib/http-url (WHATWG URL with the IPv6 zone id taken off and put back) so a zone reaches node:http as a scoped `host`.
 import type { IncomingMessage } from 'node:http';
 import { formatHttpUrl, hostHeader, parseHttpUrl } from '../lib/http-url.js';
 import { VERSION } from '../version.js';

@@ -3,7 +3,7 @@ import type { Result } from '../plan/action.js';
 import { assertNever } from '../plan/action.js';
 import type { Feature, FeatureId } from './assets.js';
 import { ADMIN_UNIT_DIR, BIN_PATH, FEATURE_IDS, RULES_DIR, UNIT_DIR } from './assets.js';
-import type { ImageEntry } from './image-fs.js';
+import type { ImageEntry } from '../host/host.js';
 import { enableDirectories } from './install-section.js';
 import { BUNDLE_PATH, DEFAULT_INTERPRETER, launcherInterpreter, launcherText } from './launcher.js';
 

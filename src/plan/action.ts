@@ -4,14 +4,31 @@
 /** What a `wait` action waits for. */
 export type WaitUntil =
   | { kind: 'exists' }
-  | { kind: 'equals'; value: string };
+  | { kind: 'equals'; value: string }
+  /** A symlink whose target's last component is `name` (a device's `driver` link → the bound driver). */
+  | { kind: 'links-to'; name: string };
 
-/** Which interface a `set-mac` action applies to. */
-export type NetdevRef =
-  /** A known interface name (setmac mode: udev already told us). */
-  | { name: string }
-  /** The single interface under a device's `net/` directory, once udev has renamed it (qeth mode). */
-  | { under: string; expectedName: string };
+/**
+ * How a `resolve` action finds the value it binds (a name only the running kernel knows: an interface udev is
+ * still renaming, the PCI address behind a `virtfn<k>` link that appears after numvfs).
+ */
+export type ResolveFrom =
+  /** The one entry of directory `path` once its name is stable: `expected` at once, else unchanged for `settleMs`. */
+  | { kind: 'single-entry'; expected?: string; settleMs: number }
+  /** The last component of symlink `path`'s target. */
+  | { kind: 'link-basename' };
+
+/** What a `verify` action (or an `unless`) requires of `path`. */
+export type Expectation =
+  | { kind: 'equals'; value: string }
+  /** A symlink whose target's last component is `value` (e.g. a device's `driver`). */
+  | { kind: 'links-to'; value: string };
+
+/**
+ * Binding references: `{name}` inside an action's `path`, `args` or `unless.path` stands for the value an earlier
+ * `resolve` action of the same target bound to `name`. Nothing else is substituted.
+ */
+export const bindingRef = (name: string): string => `{${name}}`;
 
 export type Action =
   | {
@@ -22,16 +39,38 @@ export type Action =
       why: string;
       /** EINVAL while the attribute already reads `value` counts as done (`online`: someone else got there first). */
       okIfAlready?: boolean;
+      /** errno names that are not a failure of this step: the next step (a wait) decides, e.g. EBUSY from a
+       * driver's bind when udev or autoprobe bound the device in between. Planned, so --dry-run shows it. */
+      tolerate?: string[];
     }
   | { op: 'wait'; target: string; path: string; until: WaitUntil; timeoutMs: number; why: string }
-  | { op: 'exec'; target: string; path: string; args: string[]; timeoutMs: number; why: string }
-  | { op: 'set-mac'; target: string; path: string; value: string; netdev: NetdevRef; timeoutMs: number; why: string }
+  | {
+      op: 'exec';
+      target: string;
+      path: string;
+      args: string[];
+      timeoutMs: number;
+      why: string;
+      /** Skipped (nothing changed) when `path` already meets `expect` — read at run time, right before. */
+      unless?: { path: string; expect: Expectation };
+      /**
+       * When the step fails and `ifGone` (a path using the binding) no longer exists, the bound object was renamed
+       * meanwhile: resolve `rebind` again and, if the value changed, run the step once more (udev's rename race).
+       */
+      retry?: { rebind: string; ifGone: string };
+    }
+  /** Binds `bind` to a name found at run time (see ResolveFrom); waits up to `timeoutMs` for it. The value must be a
+   * plain name ([A-Za-z0-9_.:-], not `.` or `..`; `ifname` also at most 15 characters) or the target fails. */
+  | { op: 'resolve'; target: string; path: string; bind: string; from: ResolveFrom; valid: 'ifname' | 'name'; timeoutMs: number; why: string }
+  /** Fails the target unless `path` meets `expect` (the kernel's read-back after a change). */
+  | { op: 'verify'; target: string; path: string; expect: Expectation; why: string }
   /**
-   * Bind the VF behind the PF's `virtfn<k>` link (`path`) to driver `value`: resolved at run time because
-   * the link only appears after sriov_numvfs is written. `rebind` unbinds first (the VF still sees old
-   * GUIDs); `override` sets driver_override for the bind (autoprobe is off on this PF) and clears it after.
+   * Crash safety of a temporary setting: before changing sysfs attribute `key`, store in the intent record
+   * (`path`, replaced atomically) the value that puts it back; a later run that finds it restores it first.
    */
-  | { op: 'bind-vf'; target: string; path: string; value: string; rebind: boolean; override: boolean; timeoutMs: number; why: string };
+  | { op: 'remember'; target: string; path: string; key: string; value: string; why: string }
+  /** The temporary setting `key` is back to normal: drop it from the intent record at `path`. */
+  | { op: 'forget'; target: string; path: string; key: string; why: string };
 
 export type Op = Action['op'];
 
@@ -55,22 +94,41 @@ export interface Result {
 export function describeAction(action: Action): string {
   switch (action.op) {
     case 'write':
-      return `write ${JSON.stringify(action.value)} > ${action.path}`;
+      return `write ${JSON.stringify(action.value)} > ${action.path}${action.tolerate ? ` (${action.tolerate.join(', ')} tolerated)` : ''}`;
     case 'wait':
-      return action.until.kind === 'exists'
-        ? `wait ≤${seconds(action.timeoutMs)} for ${action.path} to exist`
-        : `wait ≤${seconds(action.timeoutMs)} for ${action.path} = ${JSON.stringify(action.until.value)}`;
-    case 'exec':
-      return `run ${[action.path, ...action.args].join(' ')}`;
-    case 'bind-vf':
-      return `${action.rebind ? 'rebind' : 'bind'} the VF behind ${action.path} to ${action.value}${action.override ? ' (via driver_override)' : ''}`;
-    case 'set-mac':
-      return 'name' in action.netdev
-        ? `set MAC of ${action.netdev.name} to ${action.value}`
-        : `set MAC of the interface under ${action.path} (expected ${action.netdev.expectedName}) to ${action.value}`;
+      switch (action.until.kind) {
+        case 'exists':
+          return `wait ≤${seconds(action.timeoutMs)} for ${action.path} to exist`;
+        case 'equals':
+          return `wait ≤${seconds(action.timeoutMs)} for ${action.path} = ${JSON.stringify(action.until.value)}`;
+        case 'links-to':
+          return `wait ≤${seconds(action.timeoutMs)} for ${action.path} → ${action.until.name}`;
+        default:
+          return assertNever(action.until);
+      }
+    case 'exec': {
+      const run = `run ${[action.path, ...action.args].join(' ')}`;
+      const unless = action.unless ? ` unless ${action.unless.path} ${describeExpectation(action.unless.expect)}` : '';
+      const retry = action.retry ? `; if ${action.retry.ifGone} is gone meanwhile, resolve {${action.retry.rebind}} again and retry once` : '';
+      return `${run}${unless}${retry}`;
+    }
+    case 'resolve':
+      return action.from.kind === 'single-entry'
+        ? `resolve {${action.bind}} = the one entry of ${action.path} once its name is stable (${action.from.expected ? `${action.from.expected} at once, else ` : ''}unchanged for ${seconds(action.from.settleMs)}; ≤${seconds(action.timeoutMs)})`
+        : `resolve {${action.bind}} = the target name of link ${action.path} (≤${seconds(action.timeoutMs)})`;
+    case 'verify':
+      return `verify ${action.path} ${describeExpectation(action.expect)}`;
+    case 'remember':
+      return `record in ${action.path}: restore ${JSON.stringify(action.value)} > ${action.key}`;
+    case 'forget':
+      return `drop ${action.key} from ${action.path}`;
     default:
       return assertNever(action);
   }
+}
+
+function describeExpectation(expect: Expectation): string {
+  return expect.kind === 'equals' ? `= ${JSON.stringify(expect.value)}` : `links to …/${expect.value}`;
 }
 
 function seconds(ms: number): string {

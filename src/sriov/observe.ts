@@ -42,6 +42,11 @@ export function portGuidOf(hardwareAddress: string | undefined): Guid | undefine
   return parseGuid(hardwareAddress.slice(36));
 }
 
+/** One PF again, after its VFs were created: the same identity, its SR-IOV state and VFs as they are now. */
+export async function observePf(host: HostReader, known: Pick<PfState, 'address' | 'netdevs' | 'portGuid'>): Promise<PfState> {
+  return readPf(host, known.address, known.netdevs, known.portGuid);
+}
+
 async function readPf(host: HostReader, address: string, netdevs: string[], portGuid: Guid): Promise<PfState> {
   const attr = (name: string) => host.sysfs.read(pciAttr(address, name));
   const sriov = await Promise.all([attr('sriov_totalvfs'), attr('sriov_numvfs'), attr('sriov_drivers_autoprobe')]).then(
@@ -56,18 +61,20 @@ async function readPf(host: HostReader, address: string, netdevs: string[], port
 
 async function readVf(host: HostReader, pf: string, index: number, ofed: boolean): Promise<VfState> {
   const address = await host.sysfs.readlink(virtfn(pf, index)).then(basename, () => null);
-  const none = { index, address, driver: null, seenNodeGuid: null, seenPortGuid: null };
+  const none = { index, address, physfn: null, driver: null, override: null, seenNodeGuid: null, seenPortGuid: null };
   const ofedState = ofed ? await readOfed(host, pf, index) : null;
   if (!address) return { ...none, ofed: ofedState };
   const dir = pciDevice(address);
-  const [driver, ibdevs, netdevs] = await Promise.all([
+  const [physfn, driver, override, ibdevs, netdevs] = await Promise.all([
+    host.sysfs.readlink(`${dir}/physfn`).then(basename, () => null),
     host.sysfs.readlink(`${dir}/driver`).then(basename, () => null),
+    host.sysfs.read(`${dir}/driver_override`).then((value) => (value === '(null)' || value === '' ? null : value), () => null),
     host.sysfs.list(`${dir}/infiniband`).catch(() => []),
     host.sysfs.list(`${dir}/net`).catch(() => []),
   ]);
   const nodeGuid = ibdevs[0] ? await host.sysfs.read(`${dir}/infiniband/${ibdevs[0]}/node_guid`).catch(() => '') : '';
   const hwAddress = netdevs[0] ? await host.sysfs.read(`${dir}/net/${netdevs[0]}/address`).catch(() => undefined) : undefined;
-  return { index, address, driver, seenNodeGuid: parseGuid(nodeGuid.replaceAll(':', '')) ?? null, seenPortGuid: portGuidOf(hwAddress) ?? null, ofed: ofedState };
+  return { index, address, physfn, driver, override, seenNodeGuid: parseGuid(nodeGuid.replaceAll(':', '')) ?? null, seenPortGuid: portGuidOf(hwAddress) ?? null, ofed: ofedState };
 }
 
 async function readOfed(host: HostReader, pf: string, k: number): Promise<VfState['ofed']> {

@@ -5,8 +5,12 @@ export interface VfState {
   index: number;
   /** PCI address behind virtfn<k>, or null while the link has not appeared. */
   address: string | null;
+  /** The PF its physfn link names (the safety check before touching it), or null. */
+  physfn: string | null;
   /** Bound driver's name, or null. */
   driver: string | null;
+  /** driver_override, or null when none ("(null)" in sysfs). */
+  override: string | null;
   /** The GUIDs the VF itself sees (fixed at its last probe): ibdev node_guid and the port GUID in its IPoIB address. */
   seenNodeGuid: Guid | null;
   seenPortGuid: Guid | null;

@@ -158,8 +158,12 @@ describe.each(['ofed', 'inbox'] as const)('sriov on mlx5 with the %s driver', (m
     const run = await sriov(host, '--dry-run');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`write "2" > /sys/bus/pci/devices/${PF_A}/sriov_numvfs`);
-    expect(run.stdout).toContain(`bind the VF behind /sys/bus/pci/devices/${PF_A}/virtfn1 to mlx5_core`);
+    // Phase 2 as planned before the VFs exist: each VF named through its virtfn link, every step plain.
+    expect(run.stdout).toContain(`write "${PF_A}/virtfn1" > /sys/bus/pci/drivers/mlx5_core/bind (EBUSY tolerated)`);
+    expect(run.stdout).toContain(`wait ≤30s for /sys/bus/pci/devices/${PF_A}/virtfn1/driver → mlx5_core`);
+    expect(run.stdout).toContain('record in /run/guest-boot-agent/sriov-intent.json: restore "1" > ');
     expect(host.writes).toEqual([]);
+    expect(await host.files.read('/run/guest-boot-agent/sriov-intent.json')).toBeUndefined();
     expect(host.execs).toEqual([]);
     expect(kernel.pf(PF_A)).toMatchObject({ numVfs: 0, autoprobe: true });
   });

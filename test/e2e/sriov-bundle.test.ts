@@ -1,6 +1,6 @@
 // The built sim bundle (dist-bench/agent-on-sim.js: the real CLI with sysfs and programs from the simulated mlx5)
 // as a real process, fetching vendor_data2.json from a real node:http server on loopback; files go under --root.
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,9 +45,8 @@ async function serve(body: string): Promise<{ url: string; requests: () => numbe
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${PATH}`, requests: () => requests };
 }
 
-/** Runs `sriov --root <fresh root> --metadata-url <url> ...extra` in the sim bundle on SCENARIO. */
-async function runSriov(url: string, extra: string[] = []) {
-  const root = makeTmpRoot();
+/** Runs `sriov --root <root> --metadata-url <url> ...extra` in the sim bundle on SCENARIO (a fresh root by default). */
+async function runSriov(url: string, extra: string[] = [], root = makeTmpRoot()) {
   const scenario = join(mkdtempSync(join(root, 'scenario-')), 'machine.json');
   writeFileSync(scenario, JSON.stringify(SCENARIO));
   const run = await runBundle(['sriov', '--root', root, '--metadata-url', url, ...extra], { bundle: SIM_BUNDLE, env: { GBA_SIM_SCENARIO: scenario } });
@@ -67,7 +66,7 @@ describe('sriov in the sim bundle, vendor data from a real HTTP server', () => {
       { physicalGuid: '04bd700300374487', vfGuids: ['fefe1103000000b1'] },
     ]);
     expect(doc.results).toEqual(
-      [PF_A, PF_B, `${PF_A}/vf0`, `${PF_A}/vf1`, `${PF_B}/vf0`].map((target) => ({ target, ok: true, changed: true })),
+      [PF_A, `${PF_A}/vf0`, `${PF_A}/vf1`, PF_B, `${PF_B}/vf0`].map((target) => ({ target, ok: true, changed: true })),
     );
     const steps = doc.actions.map((a: { op: string; path: string; args?: string[] }) => `${a.op} ${a.op === 'exec' ? [a.path, ...a.args!].join(' ') : a.path}`);
     expect(steps).toContain(`write /sys/bus/pci/devices/${PF_A}/sriov/1/node`);
@@ -89,4 +88,44 @@ describe('sriov in the sim bundle, vendor data from a real HTTP server', () => {
     const record = JSON.parse(readFileSync(join(run.root, 'run/guest-boot-agent/sriov.json'), 'utf8'));
     expect(record).toMatchObject({ exitCode: 3, actions: [], results: [] });
   });
+
+  it('--dry-run changes nothing in <root>/run/guest-boot-agent: no cache, no run record, not even an mtime', async () => {
+    const server = await serve(JSON.stringify(DOCUMENT));
+    const root = makeTmpRoot({
+      'run/guest-boot-agent/qeth.json': '{"command": "qeth", "exitCode": 0}\n',
+      'run/guest-boot-agent/sriov.json': '{"command": "sriov", "exitCode": 1}\n',
+    });
+    const before = snapshotTree(join(root, 'run'));
+    const run = await runSriov(server.url, ['--dry-run'], root);
+    expect(run.code).toBe(0);
+    expect(server.requests()).toBe(1);
+    // The plan is printed: proof that the document was fetched and planned on, not skipped.
+    expect(run.stdout).toContain(`/sys/bus/pci/devices/${PF_A}/sriov_numvfs`);
+    expect(snapshotTree(join(root, 'run'))).toEqual(before);
+  });
+
+  it('--dry-run --json on a root without a run dir creates none', async () => {
+    const server = await serve(JSON.stringify(DOCUMENT));
+    const root = makeTmpRoot();
+    mkdirSync(join(root, 'run'));
+    const before = snapshotTree(join(root, 'run'));
+    const run = await runSriov(server.url, ['--dry-run', '--json'], root);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ command: 'sriov', dryRun: true, exitCode: 0 });
+    expect(existsSync(join(root, 'run/guest-boot-agent'))).toBe(false);
+    expect(snapshotTree(join(root, 'run'))).toEqual(before);
+  });
 });
+
+/** Every entry under `dir` with its type, mode, size, mtime and (for files) content: equal snapshots = untouched. */
+function snapshotTree(dir: string): Record<string, string> {
+  const entries: Record<string, string> = {};
+  const visit = (path: string) => {
+    const stat = lstatSync(path);
+    const content = stat.isFile() ? readFileSync(path, 'utf8') : '';
+    entries[path.slice(dir.length) || '/'] = `${stat.mode.toString(8)} ${stat.size} ${stat.mtimeMs} ${stat.ctimeMs} ${content}`;
+    if (stat.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
+  };
+  visit(dir);
+  return entries;
+}

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from '
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputUnavailableError } from '../../src/errors.js';
-import { createNodeHost } from '../../src/host/node-host.js';
+import { createLiveProgramsHost as createNodeHost } from '../helpers/live-programs-host.js';
 import { createLogger } from '../../src/log.js';
 import { findConfigDrive, readConfigDrive } from '../../src/sriov/sources/config-drive.js';
 import { canLoopMount, linkDevice, makeDrive, makeMountRoot as makeRoot, mountsUnder, run } from '../helpers/loop-drive.js';
@@ -27,10 +27,12 @@ describe('config drive (real loop device, mount, umount)', () => {
     const root = makeRoot();
     const device = makeDrive({ [VENDOR_DATA]: DOC });
     linkDevice(root, device, 'config-2');
+    // The real mount table, so the filesystem type of the fresh mount can be read back.
+    symlinkSync('/proc', join(root, 'proc'));
     const host = createNodeHost(root);
     const found = await findConfigDrive(host, log);
-    expect(found).toBe(device);
-    expect(await readConfigDrive(host, log, device)).toEqual({ kind: 'document', text: DOC, device });
+    expect(found).toEqual({ device, label: 'config-2' });
+    expect(await readConfigDrive(host, log, device)).toEqual({ kind: 'document', text: DOC, device, fstype: 'ext4' });
     expect(mountsUnder(root)).toEqual([]);
     expect(tempDirsLeft(root)).toEqual([]);
   });
@@ -40,7 +42,7 @@ describe('config drive (real loop device, mount, umount)', () => {
     const root = makeRoot();
     const device = makeDrive({ [VENDOR_DATA]: DOC }, 'CONFIG-2');
     linkDevice(root, device, 'CONFIG-2');
-    expect(await findConfigDrive(createNodeHost(root), log)).toBe(device);
+    expect(await findConfigDrive(createNodeHost(root), log)).toEqual({ device, label: 'CONFIG-2' });
   });
 
   it('unmounts and removes the dir also when reading fails', async (ctx) => {
@@ -74,7 +76,7 @@ describe('config drive (real loop device, mount, umount)', () => {
     // The host reads <root>/proc/self/mounts: list the device where the root sees it.
     mkdirSync(join(root, 'proc/self'), { recursive: true });
     writeFileSync(join(root, 'proc/self/mounts'), `sysfs /sys sysfs rw 0 0\n${device} /mnt/config ext4 ro,relatime 0 0\n`);
-    expect(await readConfigDrive(createNodeHost(root), log, device)).toEqual({ kind: 'document', text: DOC, device });
+    expect(await readConfigDrive(createNodeHost(root), log, device)).toEqual({ kind: 'document', text: DOC, device, fstype: 'ext4' });
     expect(mountsUnder(root)).toEqual([join(root, 'mnt/config')]);
     expect(existsSync(join(root, 'run/guest-boot-agent'))).toBe(false);
   });
@@ -106,7 +108,7 @@ describe('config drive (real loop device, mount, umount)', () => {
     expect(await findConfigDrive(host, log)).toBeUndefined();
     const device = makeDrive({ [VENDOR_DATA]: DOC });
     linkDevice(root, device);
-    expect(await findConfigDrive(host, log)).toBe(device);
+    expect(await findConfigDrive(host, log)).toEqual({ device, label: 'config-2' });
     expect(await readConfigDrive(host, log, device)).toMatchObject({ kind: 'document', text: DOC });
   });
 });

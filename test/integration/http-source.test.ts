@@ -54,7 +54,7 @@ async function fetchTimed(options: Partial<MetadataFetchOptions> & { url: string
 describe('fetchVendorData against a real HTTP server', () => {
   it('200 with the document', async () => {
     const { url, state } = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(DOC));
-    expect((await fetchTimed({ url })).value).toEqual({ kind: 'document', text: DOC, url });
+    expect((await fetchTimed({ url })).value).toEqual({ kind: 'document', text: DOC, url, status: 200, bytes: DOC.length, attempts: 1 });
     expect(state.paths).toEqual([PATH]);
   });
 
@@ -68,7 +68,7 @@ describe('fetchVendorData against a real HTTP server', () => {
 
   it('500 then 200: retries', async () => {
     const { url, state } = await serve((_req, res, n) => (n === 1 ? res.writeHead(500).end('An unknown error has occurred.') : res.end(DOC)));
-    expect((await fetchTimed({ url })).value).toMatchObject({ kind: 'document', text: DOC });
+    expect((await fetchTimed({ url })).value).toMatchObject({ kind: 'document', text: DOC, status: 200, attempts: 2 });
     expect(state.requests).toBe(2);
   });
 
@@ -195,6 +195,6 @@ describe('fetchVendorData against a real HTTP server', () => {
     expect((await fetchTimed({ url: `http://[::1]:${port}${PATH}` })).value).toMatchObject({ text: DOC });
     const scoped = `http://[::1%25lo]:${port}${PATH}`;
     expect(() => new URL(scoped)).toThrow();
-    expect((await fetchTimed({ url: scoped })).value).toEqual({ kind: 'document', text: DOC, url: scoped });
+    expect((await fetchTimed({ url: scoped })).value).toMatchObject({ kind: 'document', text: DOC, url: scoped });
   });
 });

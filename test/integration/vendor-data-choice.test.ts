@@ -1,7 +1,7 @@
 // The automatic choice of source and the per-boot cache, on the real host under a temp root: a loopback server
 // stands in for 169.254.169.254, a loop-mounted drive for the config drive (root only), and a `blkid` that finds
 // nothing on PATH keeps this machine's own disks out of it.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,12 +12,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InputUnavailableError, UsageError } from '../../src/errors.js';
 import type { Host } from '../../src/host/host.js';
 import { createOperatorInput } from '../../src/host/input.js';
-import { createNodeHost } from '../../src/host/node-host.js';
+import { createLiveProgramsHost as createNodeHost } from '../helpers/live-programs-host.js';
 import { createLogger } from '../../src/log.js';
 import type { VendorDataRequest } from '../../src/sriov/sources/choose.js';
-import { VENDOR_DATA_CACHE, acquireVendorData } from '../../src/sriov/sources/choose.js';
+import { VENDOR_DATA_CACHE } from '../../src/sriov/sources/cache.js';
+import { acquireVendorData } from '../../src/sriov/sources/choose.js';
 import { readVendorDataFile } from '../../src/sriov/sources/file.js';
-import { canLoopMount, linkDevice, makeDrive, makeMountRoot } from '../helpers/loop-drive.js';
+import { canLoopMount, linkDevice, makeDrive, makeMountRoot, mountsUnder } from '../helpers/loop-drive.js';
 import { makeTmpRoot } from '../helpers/tmp-root.js';
 
 const DOC = JSON.stringify({ mlnx_sriov: { enable_sriov: true, physical_guids: ['04bd700300374486'], virtual_guids: [['fefeab03004f86b9']] } });
@@ -77,20 +78,43 @@ describe('acquireVendorData: automatic choice and cache', () => {
     const { host, state } = await metadata(root, [200, DOC]);
     const first = await acquireVendorData(host, log, auto);
     expect(first).toMatchObject({ kind: 'parsed', source: { kind: 'metadata' }, parse: { ok: true, verdict: { kind: 'configure' } } });
-    expect(readFileSync(cacheOf(root), 'utf8')).toBe(DOC);
+    expect(readFileSync(cacheOf(root), 'utf8')).toBe(`${DOC}\n`);
     expect(statSync(cacheOf(root)).mode & 0o777).toBe(0o600);
     const second = await acquireVendorData(host, log, auto);
     expect(second).toMatchObject({ kind: 'parsed', source: { kind: 'cache', where: VENDOR_DATA_CACHE }, parse: { ok: true } });
     expect(state.requests).toBe(1);
   });
 
-  it('does not cache `{}` (Nova’s "vendor service failed"): the next run asks again', async () => {
+  it('does not cache `{}` (Nova’s "vendor service failed"): re-fetched within the bound, and the next run asks again', async () => {
     const root = makeTmpRoot();
     const { host, state } = await metadata(root, [200, '{"mlnx_sriov": {}}']);
-    expect(await acquireVendorData(host, log, auto)).toMatchObject({ parse: { ok: true, verdict: { kind: 'nothing', reason: 'empty' } } });
-    await acquireVendorData(host, log, auto);
+    // Budget 1.5 s → bound 375 ms; random 0.5 → a first delay of 500 ms is cut to the bound: 2 fetches.
+    expect(await acquireVendorData(host, log, auto)).toMatchObject({ parse: { ok: true, verdict: { kind: 'nothing', reason: 'empty' } }, empty: { fetches: 2 } });
     expect(state.requests).toBe(2);
+    await acquireVendorData(host, log, auto);
+    expect(state.requests).toBe(4);
     expect(() => statSync(cacheOf(root))).toThrow();
+  });
+
+  it('`{}` then the document within the bound: the document, cached', async () => {
+    const root = makeTmpRoot();
+    const { host, state } = await metadata(root, [200, '{"mlnx_sriov": {}, "static": {}}'], [200, DOC]);
+    const result = await acquireVendorData(host, log, auto);
+    expect(result).toMatchObject({ source: { kind: 'metadata' }, parse: { ok: true, verdict: { kind: 'configure' } } });
+    expect(result).not.toHaveProperty('empty');
+    expect(state.requests).toBe(2);
+    expect(readFileSync(cacheOf(root), 'utf8')).toBe(`${DOC}\n`);
+  });
+
+  it('`{}` from the config drive is not re-read (the drive is written once)', async (ctx) => {
+    if (!usable) ctx.skip();
+    const root = makeMountRoot();
+    linkDevice(root, makeDrive({ 'openstack/latest/vendor_data2.json': '{"mlnx_sriov": {}}' }, DRIVE_LABEL), 'config-2');
+    const { host, state } = await metadata(root, [200, DOC]);
+    const result = await acquireVendorData(host, log, auto);
+    expect(result).toMatchObject({ source: { kind: 'config-drive' }, parse: { ok: true, verdict: { kind: 'nothing', reason: 'empty' } } });
+    expect(result).not.toHaveProperty('empty');
+    expect(state.requests).toBe(0);
   });
 
   it('caches a document that only fits the other layout, so the re-run with --guid-layout needs no second fetch', async () => {
@@ -116,12 +140,12 @@ describe('acquireVendorData: automatic choice and cache', () => {
     const { host, state, base } = await metadata(root, [200, DOC]);
     const explicit = await acquireVendorData(host, log, { ...auto, metadataUrl: `${base}/openstack/latest/vendor_data2.json` });
     expect(explicit).toMatchObject({ source: { kind: 'metadata' }, parse: { ok: true, verdict: { kind: 'configure' } } });
-    expect([state.requests, readFileSync(cacheOf(root), 'utf8')]).toEqual([1, DOC]);
+    expect([state.requests, readFileSync(cacheOf(root), 'utf8')]).toEqual([1, `${DOC}\n`]);
     const file = join(root, 'mine.json');
     writeFileSync(file, '{"mlnx_sriov": {"enable_sriov": false}}');
     const fromFile = await acquireVendorData(host, log, { ...auto, vendorData: file });
     expect(fromFile).toMatchObject({ source: { kind: 'file', where: file }, parse: { ok: true, verdict: { kind: 'nothing', reason: 'disabled' } } });
-    expect(readFileSync(cacheOf(root), 'utf8')).toBe(DOC);
+    expect(readFileSync(cacheOf(root), 'utf8')).toBe(`${DOC}\n`);
   });
 
   it('404 → not served; nothing cached', async () => {
@@ -149,11 +173,28 @@ describe('acquireVendorData: automatic choice and cache', () => {
   it('a config drive present wins over the metadata service (no network wait), and is cached', async (ctx) => {
     if (!usable) ctx.skip();
     const root = makeMountRoot();
-    linkDevice(root, makeDrive({ 'openstack/latest/vendor_data2.json': DOC }, DRIVE_LABEL), 'config-2');
+    const device = makeDrive({ 'openstack/latest/vendor_data2.json': DOC }, DRIVE_LABEL);
+    linkDevice(root, device, 'config-2');
+    // The real mount table, so the log line can name the filesystem.
+    symlinkSync('/proc', join(root, 'proc'));
     const { host, state } = await metadata(root, [200, '{}']);
     expect(await acquireVendorData(host, log, auto)).toMatchObject({ source: { kind: 'config-drive' }, parse: { ok: true, verdict: { kind: 'configure' } } });
+    expect(lines).toContain(`vendor-data: from the config drive ${device}: label config-2, ext4, openstack/latest/vendor_data2.json, ${DOC.length} bytes`);
     expect(state.requests).toBe(0);
-    expect(readFileSync(cacheOf(root), 'utf8')).toBe(DOC);
+    expect(readFileSync(cacheOf(root), 'utf8')).toBe(`${DOC}\n`);
+  });
+
+  it('--dry-run: reads the config drive in a private dir in /run that is removed again; writes nothing in the state dir', async (ctx) => {
+    if (!usable) ctx.skip();
+    const root = makeMountRoot();
+    linkDevice(root, makeDrive({ 'openstack/latest/vendor_data2.json': DOC }, DRIVE_LABEL), 'config-2');
+    const { host } = await metadata(root, [200, '{}']);
+    const made: string[] = [];
+    const watched: Host = { ...host, files: { ...host.files, makeTempDir: async (parent, prefix) => made[made.push(await host.files.makeTempDir(parent, prefix)) - 1]! } };
+    expect(await acquireVendorData(watched, log, { ...auto, dryRun: true })).toMatchObject({ source: { kind: 'config-drive' }, parse: { ok: true, verdict: { kind: 'configure' } } });
+    expect(made).toEqual([expect.stringMatching(/^\/run\/guest-boot-agent-config-drive-\w{6}$/)]);
+    expect(mountsUnder(root)).toEqual([]);
+    expect(readdirSync(join(root, 'run'))).toEqual([]);
   });
 
   it('metadata failing for the whole budget while a config drive appears: uses the drive', async (ctx) => {

@@ -35,6 +35,8 @@ export interface VfPreset {
   bound?: boolean;
   /** The GUID the bound VF saw at its probe, when the firmware value was set afterwards without a rebind. */
   seenGuid?: string;
+  /** A driver_override left set (by a killed run, or another tool). */
+  override?: string;
 }
 
 /** One physical port of a ConnectX adapter: a PCI physical function with its IPoIB interface. */
@@ -64,6 +66,8 @@ export interface Mlx5PfSpec {
   unbound?: boolean;
   /** Overrides the scenario's timing for this PF. */
   timing?: Mlx5Timing;
+  /** The PF (and its IPoIB interface) appears this long after boot: mlx5 still probing, or zPCI hotplug. */
+  appearMs?: number;
 }
 
 /**

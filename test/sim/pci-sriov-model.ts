@@ -39,6 +39,8 @@ export class PciSriovModel {
   /** `ip link set … vf …`; placed before programs.ts's `ip`. */
   readonly program: ProgramModel;
   private readonly pfs = new Map<string, PfEntry>();
+  /** PFs that appear after boot (spec.appearMs). */
+  private readonly late: Promise<void>[] = [];
 
   constructor(
     private readonly env: PciSriovEnv,
@@ -50,7 +52,11 @@ export class PciSriovModel {
     this.bus = new PciBus(env.vfs, env.log);
     this.mlx5 = new Mlx5Driver({ ...env, names: new IbNames(env.net) });
     this.bus.registerDriver(this.mlx5);
-    for (const pf of spec.pfs) this.addPf(pf, { ...DEFAULT_TIMING, ...spec.timing, ...pf.timing });
+    for (const pf of spec.pfs) {
+      const timing = { ...DEFAULT_TIMING, ...spec.timing, ...pf.timing };
+      if (pf.appearMs === undefined) this.addPf(pf, timing);
+      else this.late.push(env.clock.sleep(pf.appearMs).then(() => this.addPf(pf, timing)));
+    }
     this.program = ipVfProgram(env.net, this.mlx5);
   }
 
@@ -67,6 +73,7 @@ export class PciSriovModel {
 
   /** Resolves once no VF hotplug event is pending. */
   async idle(): Promise<void> {
+    await Promise.all(this.late);
     await Promise.all([...this.pfs.values()].map((entry) => entry.capability?.idle()));
   }
 
@@ -119,6 +126,7 @@ export class PciSriovModel {
         Object.assign(vport, { node: seen ?? node, port: seen ?? port });
         this.bus.presetBind(this.mlx5, vfs[k]!);
       }
+      if (preset.override !== undefined) vfs[k]!.override = preset.override;
       Object.assign(vport, { node, port, policy: preset.policy ?? 'Down' });
     });
   }

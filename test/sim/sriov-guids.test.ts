@@ -148,7 +148,7 @@ describe('the PF as the agent discovers it (§4)', () => {
         portGuid: '04bd700300374486',
         sriov: { totalVfs: 4, numVfs: 1, autoprobe: '1' },
         ofed: true,
-        vfs: [{ index: 0, address: '0000:01:00.1', driver: 'mlx5_core', seenNodeGuid: 'fefeab03004f86b9', seenPortGuid: 'fefeab03004f86b9', ofed: { node: 'fefeab03004f86b9', port: 'fefeab03004f86b9', policy: 'Follow' } }],
+        vfs: [{ index: 0, address: '0000:01:00.1', physfn: '0000:01:00.0', driver: 'mlx5_core', override: null, seenNodeGuid: 'fefeab03004f86b9', seenPortGuid: 'fefeab03004f86b9', ofed: { node: 'fefeab03004f86b9', port: 'fefeab03004f86b9', policy: 'Follow' } }],
       },
     ]);
   });

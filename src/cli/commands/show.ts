@@ -4,15 +4,14 @@ import type { HostReader } from '../../host/host.js';
 import { observeQeth } from '../../qeth/observe.js';
 import { netClass } from '../../qeth/paths.js';
 import { observeSriov } from '../../sriov/observe.js';
-import { STATE_DIR, readState } from '../../state.js';
+import { VENDOR_DATA_CACHE, reduce } from '../../sriov/sources/cache.js';
+import { readState } from '../../state.js';
 import type { RunContext } from '../context.js';
 import { ExitCode } from '../exit-code.js';
 import { readNicEntries } from '../nic-entries.js';
 import { renderJson } from '../render.js';
+import type { CachedVendorData } from '../render-show.js';
 import { renderShowText } from '../render-show.js';
-
-/** Where `sriov` caches the one successful fetch of the boot. */
-const VENDOR_DATA_CACHE = `${STATE_DIR}/vendor_data2.json`;
 
 export async function run(ctx: RunContext): Promise<ExitCode> {
   // An unreadable cmdline still leaves the device state worth showing; it only sets the exit code.
@@ -30,20 +29,29 @@ export async function run(ctx: RunContext): Promise<ExitCode> {
   for (const name of interfaces) runs[`setmac@${name}`] = await readState(ctx.host.files, `setmac@${name}`);
   const sriov = await observeSriov(ctx.host);
   const vendorData = await readCachedVendorData(ctx.host);
-  const view = { command: 'show', dryRun: true, cmdlineError: cmdlineError ?? null, ...parsed, actions: [], results: [], qeth, addresses, sriov, vendorData, runs };
+  const code = cmdlineError ? ExitCode.unavailable : ExitCode.ok;
+  const view = { command: 'show', dryRun: true, cmdlineError: cmdlineError ?? null, ...parsed, actions: [], results: [], qeth, addresses, sriov, vendorData, runs, exitCode: code };
   ctx.out(ctx.options.json ? renderJson(view) : renderShowText(view));
-  return cmdlineError ? ExitCode.unavailable : ExitCode.ok;
+  return code;
 }
 
-/** The cached vendor data as it was fetched (JSON when it parses, else the raw text), or null. */
-async function readCachedVendorData(host: HostReader): Promise<unknown> {
-  const text = await host.files.read(VENDOR_DATA_CACHE).catch((error: unknown) => `unreadable: ${(error as Error).message}`);
-  if (text === undefined) return null;
+/** The cached `mlnx_sriov` only, or null. Other keys (a cache written by an older agent held the whole document,
+ * other vendors' secrets included) are named, never shown; a cache that does not parse is described, not printed. */
+async function readCachedVendorData(host: HostReader): Promise<CachedVendorData | null> {
+  let text: string | undefined;
   try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
+    text = await host.files.read(VENDOR_DATA_CACHE);
+  } catch (error) {
+    return { path: VENDOR_DATA_CACHE, problem: `unreadable: ${(error as Error).message}`, otherKeys: [] };
   }
+  if (text === undefined) return null;
+  const content = reduce(text);
+  return {
+    path: VENDOR_DATA_CACHE,
+    ...(content.mlnxSriov !== undefined ? { mlnx_sriov: content.mlnxSriov } : {}),
+    ...(content.kind === 'unusable' ? { problem: content.reason } : {}),
+    otherKeys: content.otherKeys,
+  };
 }
 
 async function readAddress(host: HostReader, ifname: string): Promise<string | null> {

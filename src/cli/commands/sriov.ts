@@ -1,34 +1,68 @@
-// `sriov`: vendor data → validate → observe PFs → plan → (print | configure PFs, then bind their VFs) → record.
+// `sriov`: undo what a killed run held → vendor data → validate → observe PFs → per PF: plan, configure, observe the
+// VFs, plan and run their binds (or print both phases) → record.
+import { CONCURRENCY } from '../../concurrency.js';
 import type { Result, TargetPlan } from '../../plan/action.js';
+import type { Restores } from '../../plan/intent-record.js';
+import type { RunOptions } from '../../plan/run-plan.js';
 import { runPlan } from '../../plan/run-plan.js';
+import { pollUntil } from '../../plan/wait.js';
 import type { GuidLayout } from '../../sriov/guid-layout.js';
-import type { SriovIntent } from '../../sriov/intent.js';
-import { observeSriov } from '../../sriov/observe.js';
-import { planSriov } from '../../sriov/plan.js';
+import type { PfIntent, SriovIntent } from '../../sriov/intent.js';
+import { observePf, observeSriov } from '../../sriov/observe.js';
+import type { PfPipeline } from '../../sriov/plan.js';
+import { missingPfFailure, planBinds, planSriov } from '../../sriov/plan.js';
+import { readHeld, restoreLeftSettings } from '../../sriov/recover.js';
+import type { PfState } from '../../sriov/snapshot.js';
+import type { EmptyRefetched, VendorDataSource } from '../../sriov/sources/choose.js';
 import { acquireVendorData } from '../../sriov/sources/choose.js';
+import { underSystemd } from '../../sriov/sources/ip-address-allow.js';
 import { recordRun } from '../../state.js';
-import { UsageError } from '../../errors.js';
+import { InterruptedError, UsageError } from '../../errors.js';
+import { PF_WAIT_MS, SRIOV_APPLY_BUDGET_MS } from '../../run-budget.js';
 import type { RunContext } from '../context.js';
 import { ExitCode, exitCodeFor } from '../exit-code.js';
 import { flattenActions, renderJson, renderPlanText } from '../render.js';
 
 const NOTHING = {
   absent: 'the vendor data has no mlnx_sriov key: nothing to do',
-  empty: "mlnx_sriov is {}: SR-IOV was not requested for this instance, or Nova's vendor-data service failed (Nova serves {} then; see nova-api's log): nothing to do",
   disabled: 'mlnx_sriov.enable_sriov is false: nothing to do',
 } as const;
+
+/** `mlnx_sriov: {}` has two causes that look the same (DESIGN §6): name both, and what was done about it. */
+function emptyWarning(acquired: { source: VendorDataSource; empty?: EmptyRefetched }): string {
+  const asked =
+    acquired.empty !== undefined
+      ? ` (still {} after ${acquired.empty.fetches} fetches over ${Math.round(acquired.empty.ms / 100) / 10} s)`
+      : acquired.source.kind === 'config-drive'
+        ? ' (a config drive is written once, when the instance is built)'
+        : '';
+  return `mlnx_sriov is {}${asked}: either SR-IOV is disabled for this instance (the vendor-data service answers {} then), or Nova's call to the vendor-data service failed (Nova serves {} then; see nova-api's log): nothing to do`;
+}
 
 export async function run(ctx: RunContext, _args: string[], options: Record<string, unknown>): Promise<ExitCode> {
   const startedAt = new Date().toISOString();
   const timeout = Number(options.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout ${JSON.stringify(options.timeout)}: a positive number of seconds`);
-  const acquired = await acquireVendorData(ctx.host, ctx.log, {
+  const pfWait = Number(options.pfWait ?? PF_WAIT_MS / 1000);
+  if (!Number.isFinite(pfWait) || pfWait < 0) throw new UsageError(`--pf-wait ${JSON.stringify(options.pfWait)}: a number of seconds, 0 or more`);
+  // What a killed run held comes back first, whatever this run's document says: its autoprobe=0 must not stay, nor
+  // be read as the operator's setting. A dry run only reads the record (its plan shows the restores).
+  const held = ctx.options.dryRun ? await readHeld(ctx.host, ctx.log) : await restoreLeftSettings(ctx.host, ctx.log);
+  const acquiring = acquireVendorData(ctx.host, ctx.log, {
     ...(typeof options.metadataUrl === 'string' ? { metadataUrl: options.metadataUrl } : {}),
     ...(typeof options.vendorData === 'string' ? { vendorData: options.vendorData } : {}),
     configDrive: options.configDrive === true,
-    budgetMs: timeout * 1000,
+    // The fetch budget is --timeout, out of the run's deadline: the rest of it is for the VFs.
+    budgetMs: Math.max(0, Math.min(timeout * 1000, ctx.deadline.remainingMs() - SRIOV_APPLY_BUDGET_MS)),
+    dryRun: ctx.options.dryRun,
+    underSystemd: underSystemd(ctx.env),
     layout: options.guidLayout as GuidLayout,
   });
+  const acquired = await untilInterrupted(acquiring, ctx.signal);
+  if (acquired instanceof InterruptedError) {
+    ctx.log.error('sriov', `${acquired.message} while getting the vendor data: nothing was changed; run recorded, exit 1`);
+    return finish(ctx, { command: 'sriov', dryRun: ctx.options.dryRun, interrupted: acquired.signalName, actions: [], results: [] }, ExitCode.failed, startedAt);
+  }
   const base = { command: 'sriov', dryRun: ctx.options.dryRun, source: acquired.source, entries: [], rejected: [] };
   if (acquired.kind === 'not-served') {
     ctx.log.warn('vendor-data', `${acquired.source.where} serves no vendor_data2.json (Nova before Newton, or no dynamic vendor data configured): nothing to do`);
@@ -41,40 +75,85 @@ export async function run(ctx: RunContext, _args: string[], options: Record<stri
   }
   const verdict = acquired.parse.verdict;
   if (verdict.kind === 'nothing') {
-    (verdict.reason === 'empty' ? ctx.log.warn : ctx.log.info)('vendor-data', NOTHING[verdict.reason]);
+    if (verdict.reason === 'empty') ctx.log.warn('vendor-data', emptyWarning(acquired));
+    else ctx.log.info('vendor-data', NOTHING[verdict.reason]);
     return finish(ctx, { ...base, actions: [], results: [] }, ExitCode.ok, startedAt);
   }
-  return configure(ctx, verdict.intent, base, startedAt);
+  return configure(ctx, verdict.intent, base, startedAt, pfWait * 1000, held);
 }
 
-async function configure(ctx: RunContext, intent: SriovIntent, base: object, startedAt: string): Promise<ExitCode> {
+async function configure(ctx: RunContext, intent: SriovIntent, base: object, startedAt: string, pfWaitMs: number, held: Restores): Promise<ExitCode> {
   // P_Keys are the fabric's business (UFM puts them at index 0): recorded for show, nothing to apply.
   if (intent.dynamicPkey !== null || intent.defaultLimitedPkeys.length > 0) {
     ctx.log.info('vendor-data', `P_Keys recorded only (the fabric puts them at index 0): dynamic ${intent.dynamicPkey ?? '-'}, limited ${intent.defaultLimitedPkeys.join(', ') || '-'}`);
   }
-  const plan = planSriov(intent, await observeSriov(ctx.host));
-  for (const failure of plan.failures) ctx.log.error(failure.target, `cannot be configured: ${failure.error}`);
+  const snapshot = await observeSriov(ctx.host);
+  const plan = planSriov(intent, snapshot, held);
   for (const address of plan.untouched) ctx.log.info(address, 'not named in the vendor data: left untouched');
-  const binds = Object.values(plan.bind).flat();
-  const plans: TargetPlan[] = [...plan.configure, ...binds];
-  let results: Result[] = plan.failures;
-  if (!ctx.options.dryRun) {
-    const runOptions = { log: ctx.log, concurrency: 16 };
-    const configured = await runPlan(ctx.host, plan.configure, runOptions);
-    // A PF whose VFs could not be set up gets no binds: they would probe with the wrong GUIDs.
-    const ready = new Set(configured.filter((result) => result.ok).map((result) => result.target));
-    const bound = await runPlan(ctx.host, Object.entries(plan.bind).filter(([pf]) => ready.has(pf)).flatMap(([, vfs]) => vfs), runOptions);
-    results = [...plan.failures, ...configured, ...bound];
-    for (const pf of configured.filter((result) => result.ok)) {
-      const changed = pf.changed || bound.some((vf) => vf.changed && vf.target.startsWith(`${pf.target}/`));
-      ctx.log.info(pf.target, changed ? 'VFs configured' : 'VFs already configured; nothing changed');
-    }
+  const runOptions: RunOptions = { log: ctx.log, concurrency: VF_CONCURRENCY, deadline: ctx.deadline, signal: ctx.signal };
+  // Each PF on its own: a slow PF (VFs arriving late, a PF still probing) never delays another PF's binds.
+  const outcomes = await Promise.all([
+    ...plan.failures.map(async (failure): Promise<PfOutcome> => ({ plans: [], results: [failure] })),
+    ...plan.pipelines.map((pipeline) => runPipeline(ctx, pipeline, snapshot.pfs.find((pf) => pf.address === pipeline.pf)!, runOptions)),
+    ...plan.missing.map((wanted) => lateAndThen(ctx, wanted, held, snapshot.pfs, runOptions, pfWaitMs)),
+  ]);
+  const plans = outcomes.flatMap((outcome) => outcome.plans);
+  const results = outcomes.flatMap((outcome) => outcome.results);
+  for (const failure of results.filter((result) => !result.ok && !result.changed && !plans.some((p) => p.target === result.target))) {
+    ctx.log.error(failure.target, `cannot be configured: ${failure.error}`);
   }
   const code = exitCodeFor({ results, rejected: [] });
-  const document = { ...base, intent, untouched: plan.untouched, actions: flattenActions(plans), results };
+  if (ctx.signal.aborted) {
+    const stopped = results.filter((result) => !result.ok && result.error?.startsWith('interrupted')).length;
+    ctx.log.error('sriov', `${messageOfReason(ctx.signal)}: ${stopped} target(s) stopped, their temporary settings (autoprobe, driver_override) undone; run recorded, exit 1`);
+  }
+  const document = { ...base, ...(ctx.signal.aborted ? { interrupted: (ctx.signal.reason as InterruptedError).signalName } : {}), intent, untouched: plan.untouched, actions: flattenActions(plans), results: ctx.options.dryRun ? results.filter((r) => !r.ok) : results };
   // VFs already bound as wanted have empty bind plans: the listing shows only what would happen.
-  if (ctx.options.dryRun && !ctx.options.json) ctx.out(renderPlanText([...plan.configure, ...binds.filter((vf) => vf.actions.length > 0)], plan.failures));
+  if (ctx.options.dryRun && !ctx.options.json) ctx.out(renderPlanText(plans.filter((p) => p.actions.length > 0 || !p.target.includes('/vf')), results.filter((r) => !r.ok)));
   return finish(ctx, document, code, startedAt);
+}
+
+/** VFs bound at once per PF (binds are independent writes; the kernel serialises per device); the thread pool is
+ * sized from the same number (src/concurrency.ts). */
+const VF_CONCURRENCY = CONCURRENCY;
+
+interface PfOutcome {
+  plans: TargetPlan[];
+  results: Result[];
+}
+
+/** Phase 1, then the VFs observed again, phase 2 planned on them and run. A dry run shows both phases as planned. */
+async function runPipeline(ctx: RunContext, pipeline: PfPipeline, pf: PfState, options: RunOptions): Promise<PfOutcome> {
+  if (ctx.options.dryRun) return { plans: [pipeline.configure, ...pipeline.bind], results: pipeline.bindFailures };
+  const [configured] = await runPlan(ctx.host, [pipeline.configure], options);
+  // A PF whose VFs could not be set up gets no binds: they would probe with the wrong GUIDs.
+  if (!configured!.ok) return { plans: [pipeline.configure], results: [configured!] };
+  // The VFs exist now: their PCI addresses, drivers and physfn links are facts to plan on, not run-time guesses.
+  const { binds, failures } = planBinds(await observePf(ctx.host, pf), pipeline);
+  const bound = await runPlan(ctx.host, binds, options);
+  if (failures.length === 0 && bound.every((result) => result.ok)) {
+    const changed = configured!.changed || bound.some((vf) => vf.changed);
+    ctx.log.info(pipeline.pf, changed ? 'VFs configured' : 'VFs already configured; nothing changed');
+  }
+  return { plans: [pipeline.configure, ...binds], results: [configured!, ...failures, ...bound] };
+}
+
+/** A named PF not there yet (mlx5 still probing, zPCI hotplug): wait for it, bounded, then configure it or fail naming it. */
+async function lateAndThen(ctx: RunContext, wanted: PfIntent, held: Restores, present: readonly PfState[], options: RunOptions, pfWaitMs: number): Promise<PfOutcome> {
+  if (ctx.options.dryRun) return { plans: [], results: [missingPfFailure(wanted, present, 0)] };
+  const boundMs = ctx.deadline.bound(pfWaitMs);
+  ctx.log.info(wanted.physicalGuid, `no PF with this port GUID yet; waiting up to ${Number((boundMs / 1000).toFixed(1))} s for it to appear (mlx5 probe, zPCI hotplug)`);
+  let last: readonly PfState[] = present;
+  const pf = await pollUntil(ctx.host.clock, `PF ${wanted.physicalGuid}`, boundMs, async () => {
+    last = (await observeSriov(ctx.host)).pfs;
+    return last.find((candidate) => candidate.portGuid === wanted.physicalGuid);
+  }, ctx.signal).catch((error: unknown) => (error instanceof InterruptedError ? error : undefined));
+  if (pf instanceof InterruptedError) return { plans: [], results: [{ target: wanted.physicalGuid, ok: false, changed: false, error: `${pf.message} while waiting for the PF` }] };
+  if (!pf) return { plans: [], results: [missingPfFailure(wanted, last, boundMs)] };
+  ctx.log.info(pf.address, `PF with port GUID ${wanted.physicalGuid} appeared`);
+  const late = planSriov({ pfs: [wanted], dynamicPkey: null, defaultLimitedPkeys: [] }, { pfs: [pf] }, held);
+  if (late.pipelines.length === 0) return { plans: [], results: late.failures };
+  return runPipeline(ctx, late.pipelines[0]!, pf, options);
 }
 
 /** Prints the --json document and records the run (not for --dry-run). */
@@ -83,4 +162,14 @@ async function finish(ctx: RunContext, document: object, code: ExitCode, started
   if (!ctx.options.dryRun) await recordRun(ctx.host.files, ctx.log, 'sriov', { ...done, startedAt, finishedAt: new Date().toISOString() });
   if (ctx.options.json) ctx.out(renderJson(done));
   return code;
+}
+
+/** `work`, or the InterruptedError as soon as `signal` aborts (the fetch is abandoned: the process exits). */
+async function untilInterrupted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | InterruptedError> {
+  if (signal.aborted) return signal.reason as InterruptedError;
+  return Promise.race([work, new Promise<InterruptedError>((resolve) => signal.addEventListener('abort', () => resolve(signal.reason as InterruptedError), { once: true }))]);
+}
+
+function messageOfReason(signal: AbortSignal): string {
+  return signal.reason instanceof Error ? signal.reason.message : 'interrupted';
 }

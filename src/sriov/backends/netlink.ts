@@ -1,9 +1,8 @@
 // Inbox-kernel back-end: a VF's GUIDs and link state through rtnetlink, via iproute2 on the PF's IPoIB netdev.
 import type { Action } from '../../plan/action.js';
 import type { Guid } from '../../values/guid.js';
+import { IP_TIMEOUT_MS } from '../../lib/ip-command.js';
 import { guidToColon } from '../../values/guid.js';
-
-const IP_TIMEOUT_MS = 10_000;
 
 /** One `ip link set dev <pf netdev> vf <k> node_guid … port_guid … state auto` (argument array, no shell). */
 export function netlinkGuidActions(target: string, netdev: string, k: number, guid: Guid): Action[] {

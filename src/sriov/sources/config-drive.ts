@@ -11,17 +11,24 @@ export const CONFIG_DRIVE_LABELS = ['config-2', 'CONFIG-2'] as const;
 export const CONFIG_DRIVE_VENDOR_DATA = 'openstack/latest/vendor_data2.json';
 const EXEC_TIMEOUT_MS = 30_000;
 
-export type ConfigDriveResult = { kind: 'document'; text: string; device: string } | { kind: 'not-served'; device: string };
+/** What was read; `fstype` from the mount table when it lists the mount (for the log line). */
+export type ConfigDriveResult = { kind: 'document'; text: string; device: string; fstype?: string } | { kind: 'not-served'; device: string };
 
-/** The config drive's device (a kernel path), from udev's by-label links, else blkid; undefined when none. */
-export async function findConfigDrive(host: Pick<Host, 'sysfs' | 'exec'>, log: Logger): Promise<string | undefined> {
+/** A config drive found: its device (a kernel path) and the label it was found by. */
+export interface ConfigDrive {
+  device: string;
+  label: (typeof CONFIG_DRIVE_LABELS)[number];
+}
+
+/** The config drive, from udev's by-label links, else blkid; undefined when none. */
+export async function findConfigDrive(host: Pick<Host, 'sysfs' | 'exec'>, log: Logger): Promise<ConfigDrive | undefined> {
   for (const label of CONFIG_DRIVE_LABELS) {
     const link = `/dev/disk/by-label/${label}`;
     if (!(await host.sysfs.exists(link))) continue;
     // mount canonicalises the source and /proc/self/mounts lists the canonical name: resolve the link likewise.
     const target = await host.sysfs.readlink(link).catch(() => undefined);
-    if (target === undefined) return link;
-    return target.startsWith('/') ? target : normalise(`/dev/disk/by-label/${target}`);
+    if (target === undefined) return { device: link, label };
+    return { device: target.startsWith('/') ? target : normalise(`/dev/disk/by-label/${target}`), label };
   }
   // No udev links (early boot, minimal images): ask blkid, probing devices rather than a cache from the image build.
   for (const label of CONFIG_DRIVE_LABELS) {
@@ -34,20 +41,22 @@ export async function findConfigDrive(host: Pick<Host, 'sysfs' | 'exec'>, log: L
     if (result.exitCode !== 0) continue;
     // cloud-init's order: reverse-sorted, "prefer vdb over vda".
     const devices = result.stdout.split('\n').map((line) => line.trim()).filter(Boolean).sort().reverse();
-    if (devices[0] !== undefined) return devices[0];
+    if (devices[0] !== undefined) return { device: devices[0], label };
   }
   return undefined;
 }
 
 /** Reads vendor_data2.json from `device`. Throws InputUnavailableError when the drive cannot be mounted or read. */
-export async function readConfigDrive(host: Host, log: Logger, device: string): Promise<ConfigDriveResult> {
-  const existing = await findMountPoint(host, device);
+/** `mountParent`: where the private mount point is made (STATE_DIR; a dry run's is elsewhere, see choose.ts). */
+export async function readConfigDrive(host: Host, log: Logger, device: string, mountParent: string = STATE_DIR): Promise<ConfigDriveResult> {
+  const existing = await findMount(host, (entry) => entry.source === device);
   if (existing !== undefined) {
-    log.debug('config-drive', `${device} is already mounted on ${existing}: reading it there`);
-    return readDocument(host, log, device, existing);
+    log.debug('config-drive', `${device} is already mounted on ${existing.target}: reading it there`);
+    return withFstype(await readDocument(host, log, device, existing.target), existing.fstype);
   }
-  const dir = await host.files.makeTempDir(STATE_DIR, 'config-drive-').catch((error: unknown) => {
-    throw new InputUnavailableError(`config drive ${device}: cannot create a mount point in ${STATE_DIR}: ${(error as Error).message}`, { cause: error });
+  const prefix = mountParent === STATE_DIR ? 'config-drive-' : 'guest-boot-agent-config-drive-';
+  const dir = await host.files.makeTempDir(mountParent, prefix).catch((error: unknown) => {
+    throw new InputUnavailableError(`config drive ${device}: cannot create a mount point in ${mountParent}: ${(error as Error).message}`, { cause: error });
   });
   let mounted = false;
   try {
@@ -59,7 +68,9 @@ export async function readConfigDrive(host: Host, log: Logger, device: string): 
       throw new InputUnavailableError(`config drive ${device}: mount -o ro failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
     }
     mounted = true;
-    return await readDocument(host, log, device, dir);
+    // The table lists the mount point as this process sees it (below --root, if any).
+    const entry = await findMount(host, (candidate) => candidate.target === host.files.hostPath(dir) || candidate.target === dir);
+    return withFstype(await readDocument(host, log, device, dir), entry?.fstype);
   } finally {
     if (mounted) mounted = !(await unmount(host, log, device, dir));
     // Left in place while still mounted: rmdir would fail anyway, and the operator needs the path to clean up.
@@ -95,16 +106,27 @@ async function readDocument(host: Host, log: Logger, device: string, mountPoint:
   return { kind: 'document', text, device };
 }
 
-/** Where `device` is mounted now, from /proc/self/mounts (octal escapes decoded); undefined when it is not. */
-async function findMountPoint(host: Pick<Host, 'files'>, device: string): Promise<string | undefined> {
+interface MountEntry {
+  source: string;
+  target: string;
+  fstype: string;
+}
+
+/** The first entry of /proc/self/mounts (octal escapes decoded) that `match` accepts; undefined when none. */
+async function findMount(host: Pick<Host, 'files'>, match: (entry: MountEntry) => boolean): Promise<MountEntry | undefined> {
   const table = (await host.files.read('/proc/self/mounts').catch(() => undefined)) ?? '';
   const unescape = (field: string) => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
   for (const line of table.split('\n')) {
-    const [source, target] = line.split(' ');
-    if (source !== undefined && target !== undefined && unescape(source) === device) return unescape(target);
+    const [source, target, fstype] = line.split(' ');
+    if (source === undefined || target === undefined || fstype === undefined) continue;
+    const entry = { source: unescape(source), target: unescape(target), fstype };
+    if (match(entry)) return entry;
   }
   return undefined;
 }
+
+const withFstype = (result: ConfigDriveResult, fstype: string | undefined): ConfigDriveResult =>
+  result.kind === 'document' && fstype !== undefined ? { ...result, fstype } : result;
 
 /** Resolves `.` and `..` in an absolute path (a by-label link is `../../sr0`). */
 function normalise(path: string): string {

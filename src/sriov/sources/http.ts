@@ -26,7 +26,9 @@ export interface MetadataFetchOptions {
 }
 
 /** A document, or 404: Nova older than Newton, no DynamicJSON provider, or a wrong path — nothing to retry. */
-export type MetadataResult = { kind: 'document'; text: string; url: string } | { kind: 'not-served'; url: string; status: number };
+export type MetadataResult =
+  | { kind: 'document'; text: string; url: string; status: number; bytes: number; attempts: number }
+  | { kind: 'not-served'; url: string; status: number };
 
 /** Fetches vendor_data2.json within the budget. Throws UsageError for a bad URL (exit 2), InputUnavailableError
  * when no answer could be had (exit 3): budget spent, another 4xx, a body over 1 MiB, a cross-host redirect. */
@@ -69,7 +71,7 @@ function settle(url: string, outcome: AttemptOutcome<HttpResponse>, exhausted: b
   const response = outcome.value;
   if (response.status === 404) return { kind: 'not-served', url, status: 404 };
   if (response.status !== 200) throw new InputUnavailableError(`vendor data unavailable from ${url}: ${describeFailure(outcome)} (not retried)`);
-  return { kind: 'document', text: new TextDecoder().decode(response.body), url };
+  return { kind: 'document', text: new TextDecoder().decode(response.body), url, status: response.status, bytes: response.body.length, attempts };
 }
 
 /** `1.2`, `120`: budgets as a person wrote them. */

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Feature } from '../../../src/install/assets.js';
 import { FEATURES } from '../../../src/install/assets.js';
-import type { ImageEntry } from '../../../src/install/image-fs.js';
+import type { ImageEntry } from '../../../src/host/host.js';
 import { enableDirectories } from '../../../src/install/install-section.js';
 import { launcherText } from '../../../src/install/launcher.js';
 import { chooseInterpreter, enableLinks, parseEnableList, pathsToObserve, planInstall, wantedFiles } from '../../../src/install/plan.js';

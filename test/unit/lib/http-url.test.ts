@@ -1,4 +1,4 @@
-// Hand-parsed http(s) URLs: what WHATWG URL refuses (IPv6 zones) and what we refuse (other schemes, user info).
+// http(s) URLs on WHATWG URL with the IPv6 zone taken off and put back; what we refuse (other schemes, user info).
 import { describe, expect, it } from 'vitest';
 import { formatHttpUrl, hostHeader, parseHttpUrl, resolveLocation, sameOrigin } from '../../../src/lib/http-url.js';
 
@@ -16,6 +16,8 @@ describe('parseHttpUrl', () => {
     ['http://[fe80::1%eth0]/', { host: 'fe80::1%eth0' }],
     ['http://[::1]:81', { host: '::1', port: 81, path: '/', ipv6: true }],
     ['HTTPS://Metadata.Example:443/a?b=1#frag', { scheme: 'https', host: 'metadata.example', port: 443, path: '/a?b=1' }],
+    ['http://169.254.169.254/openstack/latest/../2018-08-27/./vendor_data2.json', { path: '/openstack/2018-08-27/vendor_data2.json' }],
+    ['http://[fe80::a9fe:a9fe%25eth0]:8080/a/%2E%2E/b', { host: 'fe80::a9fe:a9fe%eth0', port: 8080, path: '/b' }],
   ])('%s', (text, expected) => {
     expect(parsed(text)).toMatchObject(expected);
   });
@@ -52,9 +54,27 @@ describe('resolveLocation and sameOrigin', () => {
     ['//evil.example/x', 'http://evil.example/x', false],
     ['https://169.254.169.254/x', 'https://169.254.169.254/x', false],
     ['http://169.254.169.254:8080/x', 'http://169.254.169.254:8080/x', false],
+    ['../2018-08-27/vendor_data2.json', 'http://169.254.169.254/openstack/2018-08-27/vendor_data2.json', true],
+    ['./v.json?x=1', 'http://169.254.169.254/openstack/latest/v.json?x=1', true],
+    ['/a/../b/./c', 'http://169.254.169.254/b/c', true],
+    ['../../../../x', 'http://169.254.169.254/x', true],
   ])('%s → %s (same origin: %s)', (location, resolved, same) => {
     const next = parsed(formatHttpUrl((resolveLocation(base, location) as { url: ReturnType<typeof parsed> }).url));
     expect(formatHttpUrl(next)).toBe(resolved);
     expect(sameOrigin(base, next)).toBe(same);
+  });
+});
+
+describe('resolveLocation keeps an IPv6 zone', () => {
+  const base = parsed('http://[fe80::a9fe:a9fe%25eth0]/openstack/latest/vendor_data2.json');
+  it.each([
+    ['../2018-08-27/vendor_data2.json', 'http://[fe80::a9fe:a9fe%25eth0]/openstack/2018-08-27/vendor_data2.json', true],
+    ['/x', 'http://[fe80::a9fe:a9fe%25eth0]/x', true],
+    ['http://[fe80::a9fe:a9fe%25eth1]/x', 'http://[fe80::a9fe:a9fe%25eth1]/x', false],
+  ])('%s → %s (same origin: %s)', (location, resolved, same) => {
+    const next = resolveLocation(base, location);
+    if (!next.ok) throw new Error(next.reason);
+    expect(formatHttpUrl(next.url)).toBe(resolved);
+    expect(sameOrigin(base, next.url)).toBe(same);
   });
 });
