@@ -16,6 +16,7 @@ const PACKAGES = [
   ['debootstrap', ['/usr/sbin/debootstrap'], 'the Debian roots of the image and boot tests'],
   ['debian-archive-keyring', ['/usr/share/keyrings/debian-archive-keyring.gpg'], 'debootstrap signature checks'],
   ['zstd', ['/usr/bin/zstd'], 'the root caches'],
+  ['xz-utils', ['/usr/bin/xz'], 'official Node tarballs (the element unpacks them; the image test repacks one)'],
   ['fuse3', ['/usr/bin/fusermount3', '/bin/fusermount3'], 'the kernel model served as a file system'],
   ['libfuse3-dev', ['/usr/include/fuse3/fuse_lowlevel.h'], 'building the FUSE server of the kernel model'],
   ['pkg-config', ['/usr/bin/pkg-config'], 'building the FUSE server'],

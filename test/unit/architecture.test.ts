@@ -28,7 +28,7 @@ const PURE = [
   /^sriov\/sources\/http-policy\.ts$/,
   /^concurrency\.ts$/,
   /^errors\.ts$/,
-  /^install\/(assets|install-section)\.ts$/,
+  /^install\/(assets|install-section|launcher)\.ts$/,
   // The seam's interfaces, HostError and hasCode: no I/O of its own.
   /^host\/host\.ts$/,
 ];

@@ -56,6 +56,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [
       { flags: '--enable <list>', description: 'units to enable: comma-separated qeth, setmac, sriov, or none; never disables anything', defaultValue: 'qeth,setmac,sriov' },
       { flags: '--bundle <file>', description: 'the bundle to install (default: the file this agent runs from)' },
+      { flags: '--node <path>', description: "the Node.js (>= 18.19) in the image that runs the agent: the launcher's #! line (default: the one installed before, else /usr/bin/env node)" },
     ],
     load: () => import('./install.js'),
   },
