@@ -1,6 +1,8 @@
 // The real CLI on a simulated kernel, as its own bundle (dist-bench/agent-on-sim.js): benchmarks and
 // process-level tests run whole agent processes on machines without s390x or Mellanox hardware.
 // The scenario JSON (GBA_SIM_SCENARIO) describes the machine; files, HTTP and stdin are the real ones.
+// First, as in src/main.ts: size libuv's thread pool before any fs call.
+import '../src/size-threadpool.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { runAsProcess } from '../src/cli/run-process.js';
 import { createImageFs } from '../src/host/image-fs.js';

@@ -1,6 +1,6 @@
 // Composition root: global options → the RunContext every command receives.
 import type { Host } from '../host/host.js';
-import type { ImageFs } from '../install/image-fs.js';
+import type { ImageFs } from '../host/host.js';
 import { InputUnavailableError } from '../errors.js';
 import { execWithinDeadline } from '../host/exec.js';
 import type { Deadline } from '../lib/deadline.js';

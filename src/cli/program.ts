@@ -16,6 +16,8 @@ export function buildProgram(deps: MainDeps, onExit: (code: ExitCode) => void): 
     .description('Configures IBM Z qeth NICs and Mellanox InfiniBand SR-IOV VFs of an OpenStack instance at boot.')
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
+    // `qeth --help` lists --root, --cmdline, --dry-run, --json too: they are accepted after the command as well.
+    .configureHelp({ showGlobalOptions: true })
     .option('--root <dir>', 'filesystem root for /proc, /sys, /run and /etc', '/')
     .option('--cmdline <text>', 'use this text instead of <root>/proc/cmdline')
     .option('--dry-run', 'observe and plan, print the plan, change nothing', false)

@@ -2,7 +2,9 @@
 import type { NicEntry, Rejected } from '../cmdline/nic-entries.js';
 import type { QethSnapshot } from '../qeth/snapshot.js';
 import type { SriovSnapshot } from '../sriov/snapshot.js';
+import { isIgnored } from '../qeth/cio-ignore.js';
 import { QETH_CUTYPES } from '../qeth/snapshot.js';
+import type { BusId } from '../values/bus-id.js';
 import { busIdPlus } from '../values/bus-id.js';
 
 export interface ShowView {
@@ -62,7 +64,8 @@ function deviceLines(view: ShowView, entry: NicEntry): string[] {
   }
   const members = [0, 1, 2].map((offset) => busIdPlus(entry.busId, offset) ?? '').map((id) => {
     const ccw = view.qeth.ccw[id];
-    if (!ccw) return `${id} not visible`;
+    // The operator's next step differs: a hidden device is freed by `qeth`; one that is neither is not defined here.
+    if (!ccw) return isIgnored(view.qeth.cioIgnore, id as BusId) ? `${id} hidden by cio_ignore` : `${id} does not exist (not defined for this partition, not hidden)`;
     return `${id} ${ccw.cutype} (${QETH_CUTYPES[ccw.cutype] ?? 'not qeth'}) chpid ${ccw.chpid ?? '?'}${ccw.groupDevice ? ` in group ${ccw.groupDevice}` : ''}`;
   });
   return [`${entry.busId}: not grouped; ${members.join('; ')}`];

@@ -24,3 +24,11 @@ export function flattenActions(plans: readonly TargetPlan[]): Action[] {
 export function renderJson(document: object): string {
   return `${JSON.stringify(document, null, 2)}\n`;
 }
+
+/**
+ * The --json document of a run that ended before its command wrote one (README "--json output"): a usage error
+ * (exit 2), an unavailable input (exit 3), or a bug. `command` is null when none was named.
+ */
+export function failureDocument(outcome: { command: string | null; dryRun: boolean; exitCode: number; error: string | null }): object {
+  return { command: outcome.command, dryRun: outcome.dryRun, exitCode: outcome.exitCode, error: outcome.error };
+}

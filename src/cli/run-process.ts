@@ -1,7 +1,7 @@
 // Runs the CLI as this process: real argv, environment, stdout and stderr, SIGTERM/SIGINT; the exit code set.
 import type { Host } from '../host/host.js';
 import { isCharacterDevice, writeText } from '../host/stdio.js';
-import type { ImageFs } from '../install/image-fs.js';
+import type { ImageFs } from '../host/host.js';
 import { InterruptedError } from '../errors.js';
 import { WRAP_UP_MS } from '../run-budget.js';
 import { runMain } from './run-main.js';

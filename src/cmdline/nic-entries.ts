@@ -34,8 +34,10 @@ export const MAX_CMDLINE_BYTES = 64 * 1024;
 /** devno, devno+1 and devno+2 must all exist. */
 const MAX_DEVNO = 0xfffd;
 
-/** A token (or its value after the first '=') is a NIC list when it starts with 4 hex digits and a comma. */
-const NIC_LIST = /^[0-9a-fA-F]{4},/;
+/** A NIC list starts with 4 hex digits and a comma. */
+const NIC_LIST_START = /^[0-9a-fA-F]{4},/;
+/** One whole entry `<devno>,<port>[,<mac>]` as the producer writes it, for a token without any ';'. */
+const WHOLE_ENTRY = /^[0-9a-fA-F]{4},[01](,[0-9a-fA-F]{12})?$/;
 
 const entrySchema = z.tuple([
   z.string().check(z.regex(/^[0-9a-fA-F]{4}$/, 'devno must be 4 hex digits')),
@@ -65,12 +67,15 @@ export function parseNicEntries(cmdline: string): NicEntries {
   return settle(candidates, result);
 }
 
-/** The NIC-list text of a token, or undefined when the token is some other parameter. */
+/**
+ * The token when it is a NIC list, else undefined (DESIGN §3). nova-dpm writes each NIC as its own standalone
+ * token, so a `key=value` parameter is never one: `cio_ignore=fd00,fd01,!condev` is valid kernel syntax whose
+ * value merely looks like a list. A standalone token without any ';' counts only when it is one whole,
+ * well-formed entry; anything else (a parameter of some other program) is not ours to reject.
+ */
 function nicList(token: string): string | undefined {
-  if (NIC_LIST.test(token)) return token;
-  const equals = token.indexOf('=');
-  const value = equals >= 0 ? token.slice(equals + 1) : undefined;
-  return value !== undefined && NIC_LIST.test(value) ? value : undefined;
+  if (token.includes('=') || !NIC_LIST_START.test(token)) return undefined;
+  return token.includes(';') || WHOLE_ENTRY.test(token) ? token : undefined;
 }
 
 function parseEntry(text: string): { entry: NicEntry } | { reason: string } {

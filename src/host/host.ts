@@ -6,6 +6,11 @@
 // "/run/guest-boot-agent/qeth.json"); the --root prefix is applied inside the
 // implementation, never by callers.
 
+import type { Clock } from '../lib/clock.js';
+
+// Clock is defined with the pure helpers that take it (lib/retry, plan/wait), so lib/ never imports host/.
+export type { Clock };
+
 /** Why a host operation failed, keeping the kernel's errno so callers can decide on it. */
 export class HostError extends Error {
   /** errno name (EINVAL, EBUSY, ENOENT, …) or an exec/http failure code (ETIMEDOUT, EEXIT). */
@@ -27,11 +32,6 @@ export function hasCode(error: unknown, ...codes: string[]): error is HostError 
   return error instanceof HostError && codes.includes(error.code);
 }
 
-export interface Clock {
-  /** Milliseconds on a monotonic scale; only differences are meaningful. */
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
 
 /** Kernel attribute files under /sys and /proc. */
 export interface SysfsReader {
@@ -115,4 +115,36 @@ export interface Host extends HostReader {
   http: { get(url: string, options: HttpGetOptions): Promise<HttpResponse> };
   /** Files and stdin named on the command line. */
   input: OperatorInput;
+}
+
+// The image root as `install` sees it: files, modes and symlinks under --root, by their paths inside the image.
+
+/** What is at a path, without following a final symlink. */
+export type ImageEntry =
+  | { kind: 'missing' }
+  | { kind: 'file'; mode: number; content: Uint8Array }
+  | { kind: 'symlink'; target: string }
+  | { kind: 'dir' }
+  | { kind: 'other' };
+
+/** Read-only access: what observation may use. */
+export interface ImageFsReader {
+  /** The absolute host path of the image root (what `systemctl --root` must be given). */
+  readonly root: string;
+  /** The entry at `path` (a regular file's content and permission bits included). */
+  lstat(path: string): Promise<ImageEntry>;
+}
+
+/**
+ * Paths are absolute paths inside the image ("/usr/bin/guest-boot-agent"). Symlinks met on the way
+ * resolve inside the image, as under chroot; nothing reaches outside the root. Failures reject
+ * HostError with the errno.
+ */
+export interface ImageFs extends ImageFsReader {
+  /** Replaces `path` atomically (temp file + fsync + rename) with `data` and exactly `mode`; creates parents 0755. */
+  write(path: string, data: Uint8Array, mode: number): Promise<void>;
+  /** Sets the permission bits of a regular file. */
+  chmod(path: string, mode: number): Promise<void>;
+  /** Creates `path` as a symlink to `target` (EEXIST if anything is there); creates parents 0755. */
+  symlink(target: string, path: string): Promise<void>;
 }

@@ -1,7 +1,7 @@
 // ImageFs over a real directory tree: every path resolves inside the root, symlinks included (chroot semantics).
 import { promises as nodeFs } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
-import type { ImageEntry, ImageFs } from '../install/image-fs.js';
+import type { ImageEntry, ImageFs } from './host.js';
 import { HostError } from './host.js';
 import { toHostError, underRoot } from './paths.js';
 import { replaceFile } from './replace-file.js';

@@ -1,6 +1,6 @@
 // Composes the real Host for one root: the only place --root is applied.
 import { realClock } from './clock.js';
-import { execFile } from './exec.js';
+import { createExec } from './exec.js';
 import { createFiles } from './files.js';
 import type { Host } from './host.js';
 import { httpGet } from './http.js';
@@ -13,7 +13,8 @@ export function createNodeHost(root: string): Host {
     sysfs: createSysfs(root),
     files: createFiles(root),
     clock: realClock,
-    exec: execFile,
+    // Another root never runs the live host's ip, modprobe, mount, umount or blkid (DESIGN §2).
+    exec: createExec(root),
     http: { get: httpGet },
     input: createOperatorInput(() => process.stdin),
   };

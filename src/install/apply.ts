@@ -3,7 +3,7 @@ import type { Host } from '../host/host.js';
 import { hasCode } from '../host/host.js';
 import type { Logger } from '../log.js';
 import type { Result } from '../plan/action.js';
-import type { ImageFs } from './image-fs.js';
+import type { ImageFs } from '../host/host.js';
 import type { InstallAction, WantedFile } from './plan.js';
 import { describeInstallAction, isEnabledLink } from './plan.js';
 

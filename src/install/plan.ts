@@ -3,8 +3,9 @@ import type { Result } from '../plan/action.js';
 import { assertNever } from '../plan/action.js';
 import type { Feature, FeatureId } from './assets.js';
 import { ADMIN_UNIT_DIR, BIN_PATH, FEATURE_IDS, RULES_DIR, UNIT_DIR } from './assets.js';
-import type { ImageEntry } from './image-fs.js';
+import type { ImageEntry } from '../host/host.js';
 import { enableDirectories } from './install-section.js';
+import { BUNDLE_PATH, DEFAULT_INTERPRETER, launcherInterpreter, launcherText } from './launcher.js';
 
 /** A file the image must contain, byte for byte, with exactly this mode. */
 export interface WantedFile {
@@ -40,10 +41,31 @@ export function parseEnableList(text: string): FeatureId[] | string {
   return FEATURE_IDS.filter((id) => names.includes(id));
 }
 
-/** The files to install: the bundle, every unit, and setmac's udev rule when setmac is enabled or the rule is already there (kept current). */
-export function wantedFiles(features: readonly Feature[], bundle: Uint8Array, enable: readonly FeatureId[], observed: ReadonlyMap<string, ImageEntry>): WantedFile[] {
+/** The agent itself: the bundle, and the launcher's interpreter (a #! line's content). */
+export interface AgentFiles {
+  bundle: Uint8Array;
+  interpreter: string;
+}
+
+/**
+ * The interpreter of the launcher: `--node` when given, else the one the installed launcher already names (a
+ * later `install` without --node, e.g. from a post-install.d script, keeps what the first chose), else the
+ * bundle's own `/usr/bin/env node`.
+ */
+export function chooseInterpreter(node: string | undefined, observed: ReadonlyMap<string, ImageEntry>): string {
+  if (node !== undefined) return node;
+  const installed = observed.get(BIN_PATH);
+  return (installed?.kind === 'file' ? launcherInterpreter(installed.content) : undefined) ?? DEFAULT_INTERPRETER;
+}
+
+/** The files to install: the launcher, the bundle, every unit, and setmac's udev rule when setmac is enabled or the rule is already there (kept current). */
+export function wantedFiles(features: readonly Feature[], agent: AgentFiles, enable: readonly FeatureId[], observed: ReadonlyMap<string, ImageEntry>): WantedFile[] {
   const text = (value: string) => new TextEncoder().encode(value);
-  const files: WantedFile[] = [{ path: BIN_PATH, content: bundle, mode: 0o755, why: 'the agent the units run (this bundle)' }];
+  const files: WantedFile[] = [
+    { path: BIN_PATH, content: text(launcherText(agent.interpreter)), mode: 0o755, why: `the command the units run: checks the Node version, then runs the bundle on #!${agent.interpreter}` },
+    // Not executable: only the launcher runs it (require), so no one starts it on a Node too old to parse it.
+    { path: BUNDLE_PATH, content: agent.bundle, mode: 0o644, why: 'the agent (this bundle)' },
+  ];
   for (const feature of features) files.push({ path: `${UNIT_DIR}/${feature.unit.name}`, content: text(feature.unit.text), mode: 0o644, why: `the ${feature.id} unit` });
   for (const feature of features) {
     if (!feature.rule) continue;
@@ -58,7 +80,7 @@ export function wantedFiles(features: readonly Feature[], bundle: Uint8Array, en
 
 /** Every image path the plan looks at: what observe must read. */
 export function pathsToObserve(features: readonly Feature[]): string[] {
-  const paths = [BIN_PATH];
+  const paths = [BIN_PATH, BUNDLE_PATH];
   for (const feature of features) {
     paths.push(`${UNIT_DIR}/${feature.unit.name}`, `${ADMIN_UNIT_DIR}/${feature.unit.name}`, ...enableLinks(feature).map((link) => link.path));
     if (feature.rule) paths.push(`${RULES_DIR}/${feature.rule.name}`);

@@ -1,7 +1,7 @@
 // Retry policy and runner (google-guest-agent's retry package, AWS "full jitter"): the caller says what is worth
 // another try; this decides when, bounds every attempt and never lets the whole run outlive its budget. Time and
 // randomness are injected so tests run on a virtual clock.
-import type { Clock } from '../host/host.js';
+import type { Clock } from './clock.js';
 
 /** How often and how long to try. */
 export interface RetryPolicy {

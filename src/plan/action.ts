@@ -8,12 +8,27 @@ export type WaitUntil =
   /** A symlink whose target's last component is `name` (a device's `driver` link → the bound driver). */
   | { kind: 'links-to'; name: string };
 
-/** Which interface a `set-mac` action applies to. */
-export type NetdevRef =
-  /** A known interface name (setmac mode: udev already told us). */
-  | { name: string }
-  /** The single interface under a device's `net/` directory, once udev has renamed it (qeth mode). */
-  | { under: string; expectedName: string };
+/**
+ * How a `resolve` action finds the value it binds (a name only the running kernel knows: an interface udev is
+ * still renaming, the PCI address behind a `virtfn<k>` link that appears after numvfs).
+ */
+export type ResolveFrom =
+  /** The one entry of directory `path` once its name is stable: `expected` at once, else unchanged for `settleMs`. */
+  | { kind: 'single-entry'; expected?: string; settleMs: number }
+  /** The last component of symlink `path`'s target. */
+  | { kind: 'link-basename' };
+
+/** What a `verify` action (or an `unless`) requires of `path`. */
+export type Expectation =
+  | { kind: 'equals'; value: string }
+  /** A symlink whose target's last component is `value` (e.g. a device's `driver`). */
+  | { kind: 'links-to'; value: string };
+
+/**
+ * Binding references: `{name}` inside an action's `path`, `args` or `unless.path` stands for the value an earlier
+ * `resolve` action of the same target bound to `name`. Nothing else is substituted.
+ */
+export const bindingRef = (name: string): string => `{${name}}`;
 
 export type Action =
   | {
@@ -29,8 +44,26 @@ export type Action =
       tolerate?: string[];
     }
   | { op: 'wait'; target: string; path: string; until: WaitUntil; timeoutMs: number; why: string }
-  | { op: 'exec'; target: string; path: string; args: string[]; timeoutMs: number; why: string }
-  | { op: 'set-mac'; target: string; path: string; value: string; netdev: NetdevRef; timeoutMs: number; why: string }
+  | {
+      op: 'exec';
+      target: string;
+      path: string;
+      args: string[];
+      timeoutMs: number;
+      why: string;
+      /** Skipped (nothing changed) when `path` already meets `expect` — read at run time, right before. */
+      unless?: { path: string; expect: Expectation };
+      /**
+       * When the step fails and `ifGone` (a path using the binding) no longer exists, the bound object was renamed
+       * meanwhile: resolve `rebind` again and, if the value changed, run the step once more (udev's rename race).
+       */
+      retry?: { rebind: string; ifGone: string };
+    }
+  /** Binds `bind` to a name found at run time (see ResolveFrom); waits up to `timeoutMs` for it. The value must be a
+   * plain name ([A-Za-z0-9_.:-], not `.` or `..`; `ifname` also at most 15 characters) or the target fails. */
+  | { op: 'resolve'; target: string; path: string; bind: string; from: ResolveFrom; valid: 'ifname' | 'name'; timeoutMs: number; why: string }
+  /** Fails the target unless `path` meets `expect` (the kernel's read-back after a change). */
+  | { op: 'verify'; target: string; path: string; expect: Expectation; why: string }
   /**
    * Crash safety of a temporary setting: before changing sysfs attribute `key`, store in the intent record
    * (`path`, replaced atomically) the value that puts it back; a later run that finds it restores it first.
@@ -73,19 +106,29 @@ export function describeAction(action: Action): string {
         default:
           return assertNever(action.until);
       }
-    case 'exec':
-      return `run ${[action.path, ...action.args].join(' ')}`;
+    case 'exec': {
+      const run = `run ${[action.path, ...action.args].join(' ')}`;
+      const unless = action.unless ? ` unless ${action.unless.path} ${describeExpectation(action.unless.expect)}` : '';
+      const retry = action.retry ? `; if ${action.retry.ifGone} is gone meanwhile, resolve {${action.retry.rebind}} again and retry once` : '';
+      return `${run}${unless}${retry}`;
+    }
+    case 'resolve':
+      return action.from.kind === 'single-entry'
+        ? `resolve {${action.bind}} = the one entry of ${action.path} once its name is stable (${action.from.expected ? `${action.from.expected} at once, else ` : ''}unchanged for ${seconds(action.from.settleMs)}; ≤${seconds(action.timeoutMs)})`
+        : `resolve {${action.bind}} = the target name of link ${action.path} (≤${seconds(action.timeoutMs)})`;
+    case 'verify':
+      return `verify ${action.path} ${describeExpectation(action.expect)}`;
     case 'remember':
       return `record in ${action.path}: restore ${JSON.stringify(action.value)} > ${action.key}`;
     case 'forget':
       return `drop ${action.key} from ${action.path}`;
-    case 'set-mac':
-      return 'name' in action.netdev
-        ? `set MAC of ${action.netdev.name} to ${action.value}`
-        : `set MAC of the interface under ${action.path} (expected ${action.netdev.expectedName}) to ${action.value}`;
     default:
       return assertNever(action);
   }
+}
+
+function describeExpectation(expect: Expectation): string {
+  return expect.kind === 'equals' ? `= ${JSON.stringify(expect.value)}` : `links to …/${expect.value}`;
 }
 
 function seconds(ms: number): string {

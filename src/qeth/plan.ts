@@ -4,6 +4,7 @@ import type { Action, Result, TargetPlan } from '../plan/action.js';
 import type { BusId } from '../values/bus-id.js';
 import { busIdPlus, predictableName } from '../values/bus-id.js';
 import { isIgnored } from './cio-ignore.js';
+import { macSteps } from './mac-steps.js';
 import { CIO_IGNORE, CIO_SETTLE, QETH_GROUP, ccwAttr, ccwDevice, groupAttr, groupDevice, groupNetDir } from './paths.js';
 import type { GroupState, QethSnapshot } from './snapshot.js';
 import { QETH_CUTYPES } from './snapshot.js';
@@ -24,6 +25,8 @@ export interface QethPlan {
   devices: TargetPlan[];
   /** Devices that cannot be configured, with the reason. */
   failures: Result[];
+  /** What `prepare` frees from cio_ignore; after the run, `planRehide` hides again what was not grouped. */
+  freed: BusId[];
 }
 
 export const TIMEOUTS = { modprobeMs: 30_000, appearMs: 10_000, renameMs: 10_000 } as const;
@@ -35,17 +38,53 @@ export function planQeth(entries: readonly NicEntry[], snapshot: QethSnapshot, o
   const failures: Result[] = [];
   if (options.afterPrepare && !snapshot.driverLoaded) {
     const error = 'the qeth driver is not available (modprobe qeth failed; see above)';
-    return { prepare: [], devices, failures: entries.map((e) => ({ target: e.busId, ok: false, changed: false, error })) };
+    return { prepare: [], devices, failures: entries.map((e) => ({ target: e.busId, ok: false, changed: false, error })), freed: [] };
   }
+  const freed = options.afterPrepare ? [] : toFree(entries, snapshot);
   for (const entry of entries) {
     const planned = planDevice(entry, snapshot, reserved, options);
-    if ('reason' in planned) failures.push({ target: entry.busId, ok: false, changed: false, error: planned.reason });
-    else devices.push({ target: entry.busId, actions: planned.actions });
+    if ('reason' in planned) {
+      const keptHidden = consecutive(entry.busId).filter((id) => !snapshot.ccw[id] && isIgnored(snapshot.cioIgnore, id) && !freed.includes(id));
+      const note = keptHidden.length > 0 ? `; ${keptHidden.join(', ')} stay${keptHidden.length === 1 ? 's' : ''} hidden by cio_ignore (nothing freed for it)` : '';
+      failures.push({ target: entry.busId, ok: false, changed: false, error: `${planned.reason}${note}` });
+    } else devices.push({ target: entry.busId, actions: planned.actions });
   }
-  return { prepare: options.afterPrepare ? [] : planPrepare(entries, snapshot), devices, failures };
+  return { prepare: options.afterPrepare ? [] : planPrepare(snapshot, freed), devices, failures, freed };
 }
 
-function planPrepare(entries: readonly NicEntry[], snapshot: QethSnapshot): TargetPlan[] {
+/**
+ * The hidden devices of each entry's consecutive triple, but only for an entry that may be a qeth device: its read
+ * device hidden too (what it is cannot be seen before freeing it), or visible as OSA/HiperSockets and in no other
+ * group. An administrator hides devices on purpose: next to a visible non-qeth device, nothing is freed (DESIGN §4).
+ */
+function toFree(entries: readonly NicEntry[], snapshot: QethSnapshot): BusId[] {
+  const mayBeQeth = (read: BusId) => {
+    const device = snapshot.ccw[read];
+    if (!device) return isIgnored(snapshot.cioIgnore, read);
+    return QETH_CUTYPES[device.cutype] !== undefined && (device.groupDevice === null || device.groupDevice === read);
+  };
+  const hidden = entries.filter((e) => mayBeQeth(e.busId)).flatMap((e) => consecutive(e.busId)).filter((id) => !snapshot.ccw[id] && isIgnored(snapshot.cioIgnore, id));
+  return [...new Set(hidden)];
+}
+
+/**
+ * After the run: hide again (`add`) what `freed` released but no group took, as the administrator had it. The kernel
+ * keeps such a device registered until `purge` or the next boot; `add` only stops it reappearing on a re-scan —
+ * `purge` is not written, since it would also drop offline devices the administrator hid without purging.
+ */
+export function planRehide(freed: readonly BusId[], after: QethSnapshot): TargetPlan[] {
+  const grouped = (id: BusId) => after.ccw[id]?.groupDevice != null || after.groups[id] !== undefined;
+  const ungrouped = freed.filter((id) => !grouped(id));
+  if (ungrouped.length === 0) return [];
+  return [
+    {
+      target: 'cio_ignore',
+      actions: [{ op: 'write', target: 'cio_ignore', path: CIO_IGNORE, value: `add ${ungrouped.join(',')}`, why: 'freed by this run but not grouped: hidden again, as the administrator had it' }],
+    },
+  ];
+}
+
+function planPrepare(snapshot: QethSnapshot, freed: readonly BusId[]): TargetPlan[] {
   const prepare: TargetPlan[] = [];
   if (!snapshot.driverLoaded) {
     prepare.push({
@@ -56,9 +95,8 @@ function planPrepare(entries: readonly NicEntry[], snapshot: QethSnapshot): Targ
       ],
     });
   }
-  const hidden = entries.flatMap((e) => consecutive(e.busId)).filter((id) => !snapshot.ccw[id] && isIgnored(snapshot.cioIgnore, id));
-  if (hidden.length > 0) {
-    const list = [...new Set(hidden)].join(',');
+  if (freed.length > 0) {
+    const list = freed.join(',');
     prepare.push({
       target: 'cio_ignore',
       actions: [
@@ -129,7 +167,7 @@ function configure(entry: NicEntry, group: GroupState | undefined, options: Qeth
     actions.push({ op: 'write', target: read, path: groupAttr(read, 'online'), value: '1', okIfAlready: true, why: 'blocks until the card is up; registers the interface' });
   }
   if (entry.mac) {
-    actions.push({ op: 'set-mac', target: read, path: groupNetDir(read), value: entry.mac, netdev: { under: groupNetDir(read), expectedName: predictableName(read) }, timeoutMs: TIMEOUTS.renameMs, why: 'MAC from the cmdline, once udev has named the interface' });
+    actions.push(...macSteps(read, entry.mac, { under: groupNetDir(read), expectedName: predictableName(read), timeoutMs: TIMEOUTS.renameMs }, 'MAC from the cmdline, once udev has named the interface'));
   }
   return { actions };
 }

@@ -7,6 +7,7 @@ import { HostError } from '../../src/host/host.js';
 import type { FsPromises } from '../../src/host/image-fs.js';
 import { createImageFs } from '../../src/host/image-fs.js';
 import { createNodeHost } from '../../src/host/node-host.js';
+import { launcherText } from '../../src/install/launcher.js';
 import { runAgent } from '../helpers/run-agent.js';
 
 const BUNDLE_PATH = '/build/dist/guest-boot-agent.js';
@@ -15,6 +16,10 @@ const ROOT = '/image';
 const QETH_LINK = `${ROOT}/etc/systemd/system/sysinit.target.wants/guest-boot-agent-qeth.service`;
 const SRIOV_LINK = `${ROOT}/etc/systemd/system/multi-user.target.wants/guest-boot-agent-sriov.service`;
 const RULE = `${ROOT}/usr/lib/udev/rules.d/81-guest-boot-agent.rules`;
+const LAUNCHER = `${ROOT}/usr/bin/guest-boot-agent`;
+const INSTALLED_BUNDLE = `${ROOT}/usr/lib/guest-boot-agent/guest-boot-agent.js`;
+const PINNED = '/usr/lib/guest-boot-agent/node/bin/node';
+const firstLine = (volume: InstanceType<typeof Volume>, path: string) => String(volume.readFileSync(path, 'utf8')).split('\n')[0];
 
 /** A build host in memfs: the bundle under /build, the image under /image (a Debian-like merged /usr). */
 function world(options: { systemctl: boolean }) {
@@ -72,12 +77,14 @@ function link(volume: InstanceType<typeof Volume>, path: string): string | undef
 }
 
 describe('install on an image in memfs', () => {
-  it('installs the bundle 0755, the units and the rule, enables qeth and sriov with systemctl, and a second run changes nothing', async () => {
+  it('installs the launcher 0755, the bundle 0644, the units and the rule, enables qeth and sriov with systemctl, and a second run changes nothing', async () => {
     const { volume, run, snapshot } = world({ systemctl: true });
     const first = await run([]);
     expect(first.code).toBe(0);
-    expect(String(volume.readFileSync(`${ROOT}/usr/bin/guest-boot-agent`, 'utf8'))).toBe(BUNDLE);
-    expect(Number(volume.statSync(`${ROOT}/usr/bin/guest-boot-agent`).mode) & 0o7777).toBe(0o755);
+    expect(String(volume.readFileSync(LAUNCHER, 'utf8'))).toBe(launcherText('/usr/bin/env node'));
+    expect(Number(volume.statSync(LAUNCHER).mode) & 0o7777).toBe(0o755);
+    expect(String(volume.readFileSync(INSTALLED_BUNDLE, 'utf8'))).toBe(BUNDLE);
+    expect(Number(volume.statSync(INSTALLED_BUNDLE).mode) & 0o7777).toBe(0o644);
     expect(String(volume.readFileSync(`${ROOT}/usr/lib/systemd/system/guest-boot-agent-setmac@.service`, 'utf8'))).toContain('ExecStart=/usr/bin/guest-boot-agent setmac %I');
     expect(String(volume.readFileSync(RULE, 'utf8'))).toContain('ENV{SYSTEMD_WANTS}+="guest-boot-agent-setmac@$name.service"');
     expect(link(volume, QETH_LINK)).toBe('/lib/systemd/system/guest-boot-agent-qeth.service');
@@ -110,7 +117,8 @@ describe('install on an image in memfs', () => {
     expect(snapshot()).toEqual(before);
     expect(dry.stdout).toContain('1. install /usr/bin/guest-boot-agent');
     expect(dry.stdout).toContain(`enable guest-boot-agent-qeth.service: systemctl --root ${ROOT} enable guest-boot-agent-qeth.service`);
-    expect(dry.stdout.match(/^ {2}\d+\. /gm)).toHaveLength(7);
+    expect(dry.stdout).toContain('2. install /usr/lib/guest-boot-agent/guest-boot-agent.js');
+    expect(dry.stdout.match(/^ {2}\d+\. /gm)).toHaveLength(8);
   });
 
   it('--enable none installs files only; a later --enable setmac adds just the rule; --json lists the actions', async () => {
@@ -163,5 +171,39 @@ describe('install on an image in memfs', () => {
     const result = await run([], { root: '/nowhere' });
     expect(result.code).toBe(2);
     expect(result.lines).toContain('<3>guest-boot-agent: install: --root /nowhere is not a directory');
+  });
+
+  it('--node puts that interpreter in the launcher\'s #! line; a later install without --node keeps it; the units never change', async () => {
+    const { volume, run } = world({ systemctl: true });
+    volume.mkdirSync(`${ROOT}/usr/lib/guest-boot-agent/node/bin`, { recursive: true });
+    volume.writeFileSync(`${ROOT}${PINNED}`, 'ELF');
+    expect((await run([])).code).toBe(0);
+    expect(firstLine(volume, LAUNCHER)).toBe('#!/usr/bin/env node');
+    const units = ['qeth', 'sriov', 'setmac@'].map((name) => String(volume.readFileSync(`${ROOT}/usr/lib/systemd/system/guest-boot-agent-${name}.service`, 'utf8')));
+
+    const pinned = await run(['--node', PINNED, '--json']);
+    expect(pinned.code).toBe(0);
+    const document = JSON.parse(pinned.stdout) as { node: string; actions: { path: string }[] };
+    expect({ node: document.node, paths: document.actions.map((action) => action.path) }).toEqual({ node: PINNED, paths: ['/usr/bin/guest-boot-agent'] });
+    expect(firstLine(volume, LAUNCHER)).toBe(`#!${PINNED}`);
+
+    const again = await run(['--enable', 'qeth,setmac']);
+    expect(again.lines).toEqual([`<6>install: nothing to do: ${ROOT} is up to date and has qeth, setmac enabled`]);
+    expect(firstLine(volume, LAUNCHER)).toBe(`#!${PINNED}`);
+    expect(['qeth', 'sriov', 'setmac@'].map((name) => String(volume.readFileSync(`${ROOT}/usr/lib/systemd/system/guest-boot-agent-${name}.service`, 'utf8')))).toEqual(units);
+  });
+
+  it('exits 2 for a --node that is not in the image or not a plain absolute path, and for a launcher given as --bundle', async () => {
+    const { volume, run, snapshot } = world({ systemctl: true });
+    const before = snapshot();
+    const missing = await run(['--node', '/usr/bin/node']);
+    expect({ code: missing.code, lines: missing.lines }).toEqual({ code: 2, lines: [`<3>guest-boot-agent: install: --node /usr/bin/node is not in ${ROOT}: the launcher's interpreter must exist in the image`] });
+    const spaced = await run(['--node', '/usr/bin/node --inspect']);
+    expect(spaced.code).toBe(2);
+    expect(spaced.lines[0]).toContain('must be an absolute path');
+    expect(snapshot()).toEqual(before);
+    volume.writeFileSync('/build/launcher', launcherText('/usr/bin/node'));
+    const launcher = await run([], { bundle: '/build/launcher' });
+    expect({ code: launcher.code, lines: launcher.lines }).toEqual({ code: 2, lines: ['<3>guest-boot-agent: install: /build/launcher is the launcher, not the bundle; --bundle must name dist/guest-boot-agent.js'] });
   });
 });

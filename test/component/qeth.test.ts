@@ -1,7 +1,7 @@
 // qeth boot mode end to end through the CLI, against the simulated kernel; assertions on the kernel's final state.
 import { describe, expect, it } from 'vitest';
 import { runAgent } from '../helpers/run-agent.js';
-import { osaTriple, simQeth } from '../sim/scenario.js';
+import { osa, osaTriple, simQeth } from '../sim/scenario.js';
 import type { SimHost } from '../sim/sim-host.js';
 
 const two = [...osaTriple('0001'), ...osaTriple('0004')];
@@ -77,6 +77,7 @@ describe('qeth on the simulated kernel', () => {
     const run = await runAgent(host, ['qeth']);
     expect(run.code).toBe(0);
     expect(host.execs.filter(([file]) => file === 'ip').map((argv) => argv[4])).toEqual(['eth0', 'enc1']);
+    expect(run.lines).toContain('<4>0.0.0001: {netdev} was renamed eth0 → enc1 meanwhile; retrying once');
     expect(kernel.netdevOf('0.0.0001')).toMatchObject({ name: 'enc1', mac: '0a:00:00:00:00:11' });
   });
 
@@ -151,5 +152,42 @@ describe('qeth on the simulated kernel', () => {
     expect(run.code).toBe(0);
     expect(reads.every((read) => kernel.group(`0.0.${read}`)?.online)).toBe(true);
     expect(run.elapsedMs).toBeLessThan(12 * 300 * 0.5);
+  });
+});
+
+describe('cio_ignore hygiene (DESIGN §4 step 3)', () => {
+  it('frees nothing next to a visible read device that is not OSA or HiperSockets', async () => {
+    // 0001 is a visible DASD; 0002/0003 hidden on purpose by the administrator.
+    const devices = [{ busId: '0.0.0001', cutype: '3990/e9', devtype: '3390/0c', driver: null }, osa('0.0.0002'), osa('0.0.0003')];
+    const { host } = simQeth({ devices, moduleLoaded: true, ignored: ['0.0.0002-0.0.0003'], cmdline: '0001,0;' });
+    const run = await runAgent(host, ['qeth']);
+    expect(run.code).toBe(1);
+    expect(host.writes.filter((w) => w.path === '/proc/cio_ignore')).toEqual([]);
+    expect(await host.sysfs.read('/proc/cio_ignore')).toBe('0.0.0002-0.0.0003');
+    expect(run.lines).toContain('<3>0.0.0001: cannot be configured: 0.0.0001 has CU type 3990/e9, not a qeth device (1731/01 OSA, 1731/05 HiperSockets); 0.0.0002, 0.0.0003 stay hidden by cio_ignore (nothing freed for it)');
+  });
+
+  it('hides again, after the run, a device it freed but did not group; logs both', async () => {
+    // 0003 sits on another CHPID, so the data device is 0004 (same CHPID, visible); 0003 was freed for nothing.
+    const devices = [osa('0.0.0001'), osa('0.0.0002'), osa('0.0.0003', { chpid: '22' }), osa('0.0.0004')];
+    const { kernel, host } = simQeth({ devices, moduleLoaded: true, ignored: ['0.0.0000-0.0.0003'], cmdline: '0001,0;' });
+    const run = await runAgent(host, ['qeth', '--json']);
+    expect(run.code).toBe(0);
+    expect(kernel.group('0.0.0001')).toMatchObject({ members: ['0.0.0001', '0.0.0002', '0.0.0004'], online: true });
+    expect(host.writes.filter((w) => w.path === '/proc/cio_ignore').map((w) => w.value)).toEqual(['free 0.0.0001,0.0.0002,0.0.0003', 'add 0.0.0003']);
+    expect(await host.sysfs.read('/proc/cio_ignore')).toMatch(/^0\.0\.0000\n0\.0\.0003$/);
+    expect(run.lines.some((line) => line.startsWith('<6>cio_ignore: write "free 0.0.0001,0.0.0002,0.0.0003" > /proc/cio_ignore'))).toBe(true);
+    expect(run.lines.some((line) => line.startsWith('<6>cio_ignore: write "add 0.0.0003" > /proc/cio_ignore (freed by this run but not grouped'))).toBe(true);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.actions.at(-1)).toMatchObject({ op: 'write', target: 'cio_ignore', path: '/proc/cio_ignore', value: 'add 0.0.0003' });
+  });
+
+  it('hides again everything it freed when the device could not be grouped', async () => {
+    const devices = [osa('0.0.0001'), osa('0.0.0002'), osa('0.0.0003', { chpid: '22' })];
+    const { host } = simQeth({ devices, moduleLoaded: true, ignored: ['0.0.0001-0.0.0003'], cmdline: '0001,0;' });
+    const run = await runAgent(host, ['qeth']);
+    expect(run.code).toBe(1);
+    expect(host.writes.filter((w) => w.path === '/proc/cio_ignore').map((w) => w.value)).toEqual(['free 0.0.0001,0.0.0002,0.0.0003', 'add 0.0.0001,0.0.0002,0.0.0003']);
+    expect(await host.sysfs.read('/proc/cio_ignore')).toBe('0.0.0001-0.0.0003');
   });
 });

@@ -27,18 +27,37 @@ describe('setmac on the simulated kernel', () => {
     host.inject({ path: 'ip', op: 'exec', errno: 'EADDRNOTAVAIL', times: 1 });
     const run = await runAgent(host, ['setmac', 'enc1']);
     expect(run.code).toBe(1);
-    expect(run.lines.some((line) => line.startsWith('<3>0.0.0001: set MAC of enc1 to 0a:00:00:00:00:11 failed:') && line.includes('RTNETLINK answers'))).toBe(true);
+    expect(run.lines.some((line) => line.startsWith('<3>0.0.0001: run ip link set dev enc1 address 0a:00:00:00:00:11 unless /sys/class/net/enc1/address = "0a:00:00:00:00:11" failed:') && line.includes('RTNETLINK answers'))).toBe(true);
     expect(kernel.netdevOf('0.0.0001')?.mac).toBe('02:00:00:00:00:01');
   });
 
-  it('exits 2 for an interface that is not a qeth device, and for a bus id with no interface', async () => {
+  it('a bus id without an interface is a state, not usage: exit 1 with what to do when a MAC is wanted, 0 when not', async () => {
+    const { host } = await onlineDevice('0001,1,0a0000000011; 0004,0,0a0000000044;');
+    const notGrouped = await runAgent(host, ['setmac', '0.0.0004', '--json']);
+    expect(notGrouped.code).toBe(1);
+    expect(notGrouped.lines).toContain(
+      '<3>0.0.0004: 0.0.0004 is not a qeth group device (not grouped yet): the MAC 0a:00:00:00:00:44 from the kernel command line cannot be set yet; it is set when the interface appears (guest-boot-agent-setmac@<if>), or run `guest-boot-agent qeth`; `guest-boot-agent show` shows the device',
+    );
+    expect(JSON.parse(notGrouped.stdout)).toMatchObject({ command: 'setmac', device: { busId: '0.0.0004', ifname: null }, results: [{ target: '0.0.0004', ok: false }], exitCode: 1 });
+    const noMac = await runAgent(host, ['setmac', '0.0.0007']);
+    expect(noMac.code).toBe(0);
+    expect(noMac.lines).toContain('<6>0.0.0007: no MAC for 0.0.0007 on the kernel command line; nothing to do');
+  });
+
+  it('a group that is not online has no interface: exit 1, naming why', async () => {
+    const { host } = simQeth({ devices: osaTriple('0001'), moduleLoaded: true, cmdline: '0001,0,0a0000000011;' });
+    await host.sysfs.write('/sys/bus/ccwgroup/drivers/qeth/group', '0.0.0001,0.0.0002,0.0.0003');
+    const run = await runAgent(host, ['setmac', '0.0.0001']);
+    expect(run.code).toBe(1);
+    expect(run.lines.some((line) => line.startsWith('<3>0.0.0001: 0.0.0001 has no interface (the group is not online): the MAC 0a:00:00:00:00:11'))).toBe(true);
+  });
+
+  it('an interface that does not exist: exit 1, saying where to look; never a usage error', async () => {
     const { host } = await onlineDevice('0001,1,0a0000000011;');
-    const unknown = await runAgent(host, ['setmac', 'eth7']);
-    expect(unknown.code).toBe(2);
-    expect(unknown.lines).toContain('<3>guest-boot-agent: setmac: eth7 is not a qeth interface (no ccwgroup parent device); pass its bus id or devpath');
-    const noInterface = await runAgent(host, ['setmac', '0.0.0004']);
-    expect(noInterface.code).toBe(2);
-    expect(noInterface.lines).toContain('<3>guest-boot-agent: setmac: 0.0.0004 has no interface (is it grouped and online?)');
+    const run = await runAgent(host, ['setmac', 'eth7']);
+    expect(run.code).toBe(1);
+    expect(run.lines).toContain('<3>eth7: no such interface (/sys/class/net/eth7 does not exist); `ip link` lists the interfaces, `guest-boot-agent show` the qeth devices');
+    expect(run.stderr).not.toMatch(/bus id or devpath/);
   });
 
   it('logs only its own device\'s rejected entries', async () => {

@@ -30,6 +30,13 @@ describe('the bundle', () => {
     for (const word of ['qeth', 'setmac', 'show', '--root', '--cmdline', '--dry-run', '--json', '--log-level']) expect(run.stdout).toContain(word);
   });
 
+  it.each(['qeth', 'setmac', 'sriov', 'show', 'install'])('%s --help shows the global options too (they work after the command)', async (command) => {
+    const run = await runBundle([command, '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Global Options:');
+    for (const word of ['--root <dir>', '--cmdline <text>', '--dry-run', '--json', '--log-level <level>']) expect(run.stdout).toContain(word);
+  });
+
   it.each([['an unknown command', ['frobnicate']], ['an unknown option', ['qeth', '--frob']], ['a bad log level', ['--log-level', 'loud', 'show']], ['no command', []]])(
     'exits 2 on %s',
     async (_name, args) => {
@@ -50,12 +57,22 @@ describe('the bundle', () => {
     expect(run.code).toBe(0);
   });
 
+  it('show says "hidden by cio_ignore" for a hidden device, and which devices do not exist at all', async () => {
+    const root = makeStaticLpar({ visible: ['0001', '0002', '0003'], ignored: '0.0.0004-0.0.0005\n', cmdline: '0004,0;' });
+    const run = await runBundle(['show', '--root', root]);
+    expect(run.stdout).toContain('0.0.0004: not grouped; 0.0.0004 hidden by cio_ignore; 0.0.0005 hidden by cio_ignore; 0.0.0006 does not exist (not defined for this partition, not hidden)');
+    expect(run.stdout).not.toContain('not visible');
+    expect(run.code).toBe(0);
+  });
+
   it('qeth --dry-run prints the plan, global options after the command work, and nothing is written', async () => {
     const root = makeStaticLpar({ visible: ['0001', '0002', '0003'], ignored: '0.0.0004-0.0.00ff\n' });
     const run = await runBundle(['qeth', '--root', root, '--dry-run', '--cmdline', '0001,1,0a0000000011;0004,0;']);
     expect(run.stdout).toContain('write "free 0.0.0004,0.0.0005,0.0.0006" > /proc/cio_ignore');
     expect(run.stdout).toContain('write "0.0.0001,0.0.0002,0.0.0003" > /sys/bus/ccwgroup/drivers/qeth/group');
-    expect(run.stdout).toContain('set MAC of the interface under /sys/bus/ccwgroup/devices/0.0.0001/net (expected enc1) to 0a:00:00:00:00:11');
+    expect(run.stdout).toContain('resolve {netdev} = the one entry of /sys/bus/ccwgroup/devices/0.0.0001/net once its name is stable (enc1 at once, else unchanged for 1s; ≤10s)');
+    expect(run.stdout).toContain('run ip link set dev {netdev} address 0a:00:00:00:00:11 unless /sys/class/net/{netdev}/address = "0a:00:00:00:00:11"; if /sys/class/net/{netdev} is gone meanwhile, resolve {netdev} again and retry once');
+    expect(run.stdout).toContain('verify /sys/class/net/{netdev}/address = "0a:00:00:00:00:11"');
     expect(run.code).toBe(0);
     expect(readFileSync(`${root}/proc/cio_ignore`, 'utf8')).toBe('0.0.0004-0.0.00ff\n');
     expect(readFileSync(`${root}/sys/bus/ccwgroup/drivers/qeth/group`, 'utf8')).toBe('');
@@ -73,6 +90,23 @@ describe('the bundle', () => {
       'write /sys/bus/ccwgroup/devices/0.0.0001/portno',
       'write /sys/bus/ccwgroup/devices/0.0.0001/online',
     ]);
+  });
+
+  it('takes the legacy cio_ignore=fd00,fd01,!condev for what it is: no rejection, no warning, exit 0 with the real NIC entries', async () => {
+    const root = makeStaticLpar({ visible: ['0001', '0002', '0003', '0004', '0005', '0006'], cmdline: 'root=/dev/dasda1 cio_ignore=fd00,fd01,!condev 0001,0,0a0000000011; 0004,0,0a0000000012;' });
+    const run = await runBundle(['qeth', '--root', root, '--dry-run', '--json']);
+    const doc = JSON.parse(run.stdout);
+    expect(doc).toMatchObject({
+      entries: [
+        { devno: '0001', port: 0, mac: '0a:00:00:00:00:11' },
+        { devno: '0004', port: 0, mac: '0a:00:00:00:00:12' },
+      ],
+      rejected: [],
+      warnings: [],
+      exitCode: 0,
+    });
+    expect(run.stderr).not.toMatch(/fd00|condev|final ";"/);
+    expect(run.code).toBe(0);
   });
 
   it("runs the README's set-up command against examples/lpar: a full plan, exit 0", async () => {

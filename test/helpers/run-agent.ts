@@ -1,7 +1,7 @@
 // Runs the real CLI (runMain) in-process against a given Host, capturing stdout, stderr and the exit code.
 import { runMain } from '../../src/cli/run-main.js';
 import type { Host } from '../../src/host/host.js';
-import type { ImageFs } from '../../src/install/image-fs.js';
+import type { ImageFs } from '../../src/host/host.js';
 
 export interface AgentRun {
   code: number;

@@ -1,16 +1,35 @@
-// A pristine Debian 12 root made by debootstrap once, cached as a tarball outside the repo, extracted per run.
+// Pristine Debian roots (one per release of the image test matrix) made by debootstrap once, cached as
+// tarballs outside the repo, extracted per test file.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeTree } from './mounts.js';
 import { mustRun, run } from './process.js';
 
-export const SUITE = 'bookworm';
 export const VARIANT = 'minbase';
+
+/** One row of the image test matrix: a Debian release and what its own nodejs is. */
+export interface DebianRelease {
+  suite: 'bullseye' | 'bookworm' | 'trixie';
+  version: number;
+  /** The major version of the release's own nodejs package. */
+  nodeMajor: number;
+}
+
+export const RELEASES = {
+  /** Node 12: too old; the element needs a pinned official Node here. */
+  bullseye: { suite: 'bullseye', version: 11, nodeMajor: 12 },
+  /** Node 18.20: the floor. */
+  bookworm: { suite: 'bookworm', version: 12, nodeMajor: 18 },
+  /** Node 20. */
+  trixie: { suite: 'trixie', version: 13, nodeMajor: 20 },
+} as const satisfies Record<string, DebianRelease>;
+
 /**
- * What the root is made of. nodejs is Debian's own (18.x): the image test is what proves the Node 18 floor.
- * It is also everything the elements' package-installs.yaml files ask for (the test checks that): DIB's
- * package-installs element, which would install them, is not part of this test.
+ * What every root is made of. nodejs is Debian's own: the image test is what proves the Node 18 floor (and,
+ * on bullseye, that its Node 12 is refused). It is also everything the elements' package-installs.yaml
+ * files ask for on Debian (the test checks that): DIB's package-installs element, which would install them,
+ * is not part of this test.
  */
 export const PACKAGES = ['iproute2', 'nodejs', 'systemd', 'udev'];
 export const MIRROR = process.env.GBA_DEBIAN_MIRROR || 'http://deb.debian.org/debian';
@@ -39,32 +58,33 @@ export async function compression(): Promise<{ flag: string; ext: string }> {
 }
 
 /** Cache file name: suite, architecture and a hash of everything that shapes the root, so any change rebuilds. */
-export function cacheName(arch: string, ext: string): string {
+export function cacheName(suite: string, arch: string, ext: string): string {
   const key = createHash('sha256')
-    .update(JSON.stringify({ recipe: RECIPE, suite: SUITE, variant: VARIANT, arch, packages: [...PACKAGES].sort() }))
+    .update(JSON.stringify({ recipe: RECIPE, suite, variant: VARIANT, arch, packages: [...PACKAGES].sort() }))
     .digest('hex')
     .slice(0, 16);
-  return `debian-${SUITE}-${VARIANT}-${arch}-${key}.tar.${ext}`;
+  return `debian-${suite}-${VARIANT}-${arch}-${key}.tar.${ext}`;
 }
 
-/** The cached tarball of the pristine root; debootstraps and caches it first when it is not there. */
-export async function ensurePristineRoot(log: (line: string) => void): Promise<PristineRoot> {
+/** The cached tarball of the release's pristine root; debootstraps and caches it first when it is not there. */
+export async function ensurePristineRoot(release: DebianRelease, log: (line: string) => void): Promise<PristineRoot> {
+  const suite = release.suite;
   const started = Date.now();
   const dir = cacheDir();
   const arch = (await mustRun('dpkg', ['--print-architecture'])).stdout.trim();
   const { flag, ext } = await compression();
-  const tarball = join(dir, cacheName(arch, ext));
+  const tarball = join(dir, cacheName(suite, arch, ext));
   if (existsSync(tarball)) return { tarball, built: false, seconds: (Date.now() - started) / 1000 };
 
   mkdirSync(dir, { recursive: true });
   await removeStaleBuilds(dir);
-  log(`image cache: ${tarball} missing; debootstrap ${SUITE} (${VARIANT}, ${PACKAGES.join(' ')}) from ${MIRROR}`);
+  log(`image cache: ${tarball} missing; debootstrap ${suite} (${VARIANT}, ${PACKAGES.join(' ')}) from ${MIRROR}`);
   // Built beside its final place and renamed there only when complete: a killed build never looks cached.
   const work = mkdtempSync(join(dir, `.build-${process.pid}-`));
   try {
     const root = join(work, 'root');
     if (!existsSync(KEYRING)) throw new Error(`${KEYRING} is missing (Debian's debian-archive-keyring package): refusing to debootstrap without checking signatures`);
-    await mustRun('debootstrap', [`--variant=${VARIANT}`, `--include=${PACKAGES.join(',')}`, `--keyring=${KEYRING}`, SUITE, root, MIRROR], { timeoutMs: DEBOOTSTRAP_TIMEOUT_MS });
+    await mustRun('debootstrap', [`--variant=${VARIANT}`, `--include=${PACKAGES.join(',')}`, `--keyring=${KEYRING}`, suite, root, MIRROR], { timeoutMs: DEBOOTSTRAP_TIMEOUT_MS });
     // apt-get clean and no package lists: 110 MB nobody here reads.
     for (const sub of ['var/cache/apt/archives', 'var/lib/apt/lists']) {
       for (const name of readdirSync(join(root, sub))) if (name !== 'partial' && name !== 'lock') rmSync(join(root, sub, name), { recursive: true });
@@ -72,11 +92,11 @@ export async function ensurePristineRoot(log: (line: string) => void): Promise<P
     const versions = (await mustRun('chroot', [root, 'dpkg-query', '-W', '-f', '${Package}\\t${Version}\\n', ...PACKAGES])).stdout.trim();
     await mustRun('tar', ['--create', flag, '--file', join(work, 'root.tar'), '--numeric-owner', '--xattrs', '--xattrs-include=*', '-C', root, '.'], { timeoutMs: 600_000 });
     renameSync(join(work, 'root.tar'), tarball);
-    writeFileSync(`${tarball}.txt`, `${SUITE} ${VARIANT} ${arch}, debootstrapped ${new Date().toISOString()} from ${MIRROR}\n${versions}\n`);
+    writeFileSync(`${tarball}.txt`, `${suite} ${VARIANT} ${arch}, debootstrapped ${new Date().toISOString()} from ${MIRROR}\n${versions}\n`);
   } finally {
     await removeTree(work);
   }
-  removeOtherVersions(dir, tarball, log);
+  removeOtherVersions(dir, suite, tarball, log);
   return { tarball, built: true, seconds: (Date.now() - started) / 1000 };
 }
 
@@ -98,8 +118,8 @@ async function removeStaleBuilds(dir: string): Promise<void> {
 }
 
 /** Tarballs of an older package list or recipe: the cache holds one root per suite and architecture. */
-function removeOtherVersions(dir: string, keep: string, log: (line: string) => void): void {
-  const prefix = `debian-${SUITE}-${VARIANT}-`;
+function removeOtherVersions(dir: string, suite: string, keep: string, log: (line: string) => void): void {
+  const prefix = `debian-${suite}-${VARIANT}-`;
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (!name.startsWith(prefix) || path === keep || path === `${keep}.txt`) continue;

@@ -9,7 +9,8 @@ import { join } from 'node:path';
  */
 export const LEFT_OUT: Record<string, string> = {
   'package-installs':
-    'it installs what package-installs.yaml lists (nodejs); the debootstrap --include list already has it (checked by the test)',
+    'it installs what package-installs.yaml lists (nodejs, unless a tarball is pinned); the debootstrap --include list already has it (checked by the test)',
+  'pkg-map': "it maps package-installs' names per distribution; the test maps them itself (pkgMap below) and checks the result is in the root",
 };
 
 /** element-info's expansion: the named elements and everything their element-deps pull in, depth first. */
@@ -25,9 +26,47 @@ export function expandElements(names: readonly string[], elementsDir: string): s
   return seen;
 }
 
-/** The package names of an element's package-installs.yaml (top-level keys; DIB's own YAML is richer). */
-export function packageInstalls(elementDir: string): string[] {
-  return readList(join(elementDir, 'package-installs.yaml')).map((line) => line.replace(/:.*$/, ''));
+/**
+ * The package names of an element's package-installs.yaml that package-installs-squash keeps for this build:
+ * top-level keys, each with an optional `when: VAR = value` / `when: VAR != value` (DIB's _when: an unset
+ * VAR is an error). Only the subset of DIB's YAML the elements here use.
+ */
+export function packageInstalls(elementDir: string, env: NodeJS.ProcessEnv): string[] {
+  const names: string[] = [];
+  for (const line of readList(join(elementDir, 'package-installs.yaml'))) {
+    const when = /^when:\s*(\w+)\s*(!=|=)\s*(.*)$/.exec(line);
+    if (!when) {
+      if (!/^[\w.+-]+:$/.test(line)) throw new Error(`package-installs.yaml: the test cannot read ${JSON.stringify(line)}`);
+      names.push(line.slice(0, -1));
+      continue;
+    }
+    const [, name, op, value] = when;
+    const actual = env[name!];
+    if (actual === undefined) throw new Error(`package-installs.yaml: when: ${name} is not set (DIB's package-installs fails too)`);
+    if ((op === '=') !== (actual === value)) names.pop();
+  }
+  return names;
+}
+
+/** pkg-map's family of a distribution (DIB's os_family). */
+export function osFamily(distro: string): string | undefined {
+  if (['almalinux', 'fedora', 'rhel', 'centos', 'openeuler', 'rocky'].includes(distro)) return 'redhat';
+  if (['debian', 'ubuntu'].includes(distro)) return 'debian';
+  return { opensuse: 'suse', gentoo: 'gentoo' }[distro];
+}
+
+/**
+ * DIB's pkg-map --missing-ok for one element: default < family < distro < release (the most specific wins), an
+ * empty name drops the package, a name without a mapping passes through.
+ */
+export function pkgMap(elementDir: string, distro: string, release: string, names: readonly string[]): string[] {
+  const path = join(elementDir, 'pkg-map');
+  if (!existsSync(path)) return [...names];
+  const map = JSON.parse(readFileSync(path, 'utf8')) as { default?: Record<string, string>; family?: Record<string, Record<string, string>>; distro?: Record<string, Record<string, string>>; release?: Record<string, Record<string, Record<string, string>>> };
+  const family = osFamily(distro);
+  const majorRelease = release === '8-stream' ? '8' : release;
+  const merged = { ...map.default, ...(family ? map.family?.[family] : {}), ...map.distro?.[distro], ...map.release?.[distro]?.[majorRelease] };
+  return names.flatMap((name) => (name in merged ? (merged[name] ? [merged[name]!] : []) : [name]));
 }
 
 /**

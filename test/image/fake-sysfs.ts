@@ -47,7 +47,8 @@ export function writeFakeNetdev(sys: string, device: FakeNetdev): string {
 
 /** The properties `udevadm test` prints at the end (KEY=value lines after its banner). */
 export function udevTestProperties(output: string): Map<string, string> {
-  const lines = output.split('\n');
+  // udev 252 prints the properties flush left after the rules' log; 257 indents them under "Properties:".
+  const lines = output.split('\n').map((line) => line.trim());
   const start = lines.findIndex((line) => line.startsWith('DEVPATH='));
   const properties = new Map<string, string>();
   for (const line of start < 0 ? [] : lines.slice(start)) {

@@ -22,6 +22,15 @@ export async function mountKernelFilesystems(root: string): Promise<void> {
   await mustRun('mount', ['-t', 'sysfs', 'none', join(root, 'sys')]);
 }
 
+/**
+ * A cgroup2 hierarchy on the chroot's /sys/fs/cgroup, for `systemd-analyze verify`: systemd 247 (Debian 11)
+ * refuses to start its manager without one ("Cannot determine cgroup we are running in"); 252 does not care.
+ * Not part of DIB's mounts: only the verify tests use it, and unmount it after.
+ */
+export async function mountCgroup2(root: string): Promise<void> {
+  await mustRun('mount', ['-t', 'cgroup2', 'gba-cgroup2', join(root, 'sys/fs/cgroup')]);
+}
+
 /** Read-only bind mount of a host directory, as DIB mounts the hooks at /tmp/in_target.d. */
 export async function bindReadOnly(source: string, target: string): Promise<void> {
   await mustRun('mount', ['--bind', source, target]);

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from '
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputUnavailableError } from '../../src/errors.js';
-import { createNodeHost } from '../../src/host/node-host.js';
+import { createLiveProgramsHost as createNodeHost } from '../helpers/live-programs-host.js';
 import { createLogger } from '../../src/log.js';
 import { findConfigDrive, readConfigDrive } from '../../src/sriov/sources/config-drive.js';
 import { canLoopMount, linkDevice, makeDrive, makeMountRoot as makeRoot, mountsUnder, run } from '../helpers/loop-drive.js';

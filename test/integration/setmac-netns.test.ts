@@ -73,8 +73,28 @@ describe.skipIf(unavailable !== undefined)('setmac on a real interface in a netw
   it('prints the plan with --dry-run and changes nothing', async () => {
     const run = await setmac(DEVPATH, '0001,1,0a0000000099;', '--dry-run');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('set MAC of enc1 to 0a:00:00:00:00:99');
+    expect(run.stdout).toContain('run ip link set dev enc1 address 0a:00:00:00:00:99');
+    expect(run.stdout).toContain('verify /sys/class/net/enc1/address = "0a:00:00:00:00:99"');
     expect(macOf('enc1')).toBe('0a:00:00:00:00:11');
+  });
+
+  it.each([
+    ['its name', 'peer1'],
+    ['its devpath', '/devices/virtual/net/peer1'],
+  ])('a real non-qeth interface given by %s: exit 0, says so, no bus id or devpath advice, nothing changed', async (_name, device) => {
+    const before = macOf('peer1');
+    const run = await setmac(device, '0001,1,0a0000000011;', '--json');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^<4>peer1: not a qeth interface \(.*\); setmac only sets the MACs of qeth interfaces named on the kernel command line: nothing to do$/m);
+    expect(run.stderr).not.toMatch(/bus id or devpath|not an interface name/);
+    expect(JSON.parse(run.stdout)).toMatchObject({ command: 'setmac', device: { busId: null, ifname: 'peer1' }, exitCode: 0 });
+    expect(macOf('peer1')).toBe(before);
+  });
+
+  it('an interface that does not exist: exit 1, not a usage error', async () => {
+    const run = await setmac('enc9', '0001,1,0a0000000011;');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('<3>enc9: no such interface (/sys/class/net/enc9 does not exist)');
   });
 
   it.each(['../../etc/passwd', '/devices/qeth/0.0.0001/net/..', 'enc1;reboot'])('exits 2 on the hostile argument %s', async (argument) => {

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InputUnavailableError, UsageError } from '../../src/errors.js';
 import type { Host } from '../../src/host/host.js';
 import { createOperatorInput } from '../../src/host/input.js';
-import { createNodeHost } from '../../src/host/node-host.js';
+import { createLiveProgramsHost as createNodeHost } from '../helpers/live-programs-host.js';
 import { createLogger } from '../../src/log.js';
 import type { VendorDataRequest } from '../../src/sriov/sources/choose.js';
 import { VENDOR_DATA_CACHE } from '../../src/sriov/sources/cache.js';

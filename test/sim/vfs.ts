@@ -27,6 +27,9 @@ export interface WriteRecord {
   errno?: string;
 }
 
+/** What lstat(2) would say about an entry: enough for a file system to give it a mode. */
+export type EntryStat = { kind: 'dir' } | { kind: 'link'; target: string } | { kind: 'attr'; readable: boolean; writable: boolean };
+
 const MAXSYMLINKS = 40;
 
 export class Vfs {
@@ -126,6 +129,15 @@ export class Vfs {
       if (error instanceof HostError && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return false;
       throw error;
     }
+  }
+
+  /** lstat(2) for a file-system front end (test/fuse serves this tree through FUSE): what is at `path`, a final
+   * link not followed. Throws ENOENT/ENOTDIR/ELOOP as a lookup would. */
+  lstat(path: string): EntryStat {
+    const { node } = this.walk(path, 'stat', { followLast: false });
+    if (node.kind === 'dir') return { kind: 'dir' };
+    if (node.kind === 'link') return { kind: 'link', target: node.target };
+    return { kind: 'attr', readable: node.read !== undefined, writable: node.write !== undefined };
   }
 
   /** The physical path, every link resolved (realpath(3)). */

@@ -1,17 +1,15 @@
 // `qeth`: read the cmdline → observe → plan → (print | run, re-observe, run) → record.
+import { CONCURRENCY } from '../../concurrency.js';
 import type { Result, TargetPlan } from '../../plan/action.js';
 import { runPlan } from '../../plan/run-plan.js';
 import { observeQeth } from '../../qeth/observe.js';
-import { planQeth } from '../../qeth/plan.js';
+import { planQeth, planRehide } from '../../qeth/plan.js';
 import { recordRun } from '../../state.js';
 import type { RunContext } from '../context.js';
 import { exitCodeFor } from '../exit-code.js';
 import type { ExitCode } from '../exit-code.js';
 import { readNicEntries } from '../nic-entries.js';
 import { flattenActions, renderJson, renderPlanText } from '../render.js';
-
-/** DESIGN §4: at most this many devices are brought up at once. */
-const CONCURRENCY = 16;
 
 export async function run(ctx: RunContext, _args: string[], options: Record<string, unknown>): Promise<ExitCode> {
   const startedAt = new Date().toISOString();
@@ -31,8 +29,11 @@ export async function run(ctx: RunContext, _args: string[], options: Record<stri
   for (const failure of final.failures) ctx.log.error(failure.target, `cannot be configured: ${failure.error}`);
   const applied = ctx.options.dryRun ? [] : await runPlan(ctx.host, final.devices, runOptions);
   for (const result of applied) if (result.ok) ctx.log.info(result.target, result.changed ? 'configured' : 'already configured; nothing changed');
-  const plans: TargetPlan[] = [...first.prepare, ...final.devices];
-  const results = [...prepared, ...final.failures, ...applied];
+  // What this run freed from cio_ignore but no group took goes back on the list (DESIGN §4 step 3).
+  const rehide = ctx.options.dryRun || first.freed.length === 0 ? [] : planRehide(first.freed, await observeQeth(ctx.host, ids));
+  const rehidden = await runPlan(ctx.host, rehide, runOptions);
+  const plans: TargetPlan[] = [...first.prepare, ...final.devices, ...rehide];
+  const results = [...prepared, ...final.failures, ...applied, ...rehidden];
   const code = exitCodeFor({ results, rejected });
   if (ctx.signal.aborted) ctx.log.error('qeth', `${(ctx.signal.reason as Error).message}: devices not yet done are left as they were; run recorded, exit 1`);
   const document = { command: 'qeth', dryRun: ctx.options.dryRun, entries, rejected, warnings, actions: flattenActions(plans), results, exitCode: code };

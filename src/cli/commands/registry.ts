@@ -7,8 +7,6 @@ export type CommandRun = (ctx: RunContext, args: string[], options: Record<strin
 
 export interface CommandSpec {
   name: string;
-  /** Early (before the network) or late (after network-online), as the units order them. */
-  stage: 'early' | 'late' | 'manual';
   summary: string;
   args: string[];
   options: { flags: string; description: string; defaultValue?: string; choices?: string[] }[];
@@ -18,7 +16,6 @@ export interface CommandSpec {
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'qeth',
-    stage: 'early',
     summary: 'boot mode: free, group and configure every qeth device named on the kernel command line',
     args: [],
     options: [{ flags: '--force', description: 'take an online device whose portno/layer2 differ offline to reconfigure it (disruptive)' }],
@@ -26,7 +23,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'setmac',
-    stage: 'early',
     summary: "udev mode: set one qeth interface's MAC from the kernel command line",
     args: ['<device>'],
     options: [],
@@ -34,7 +30,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'sriov',
-    stage: 'late',
     summary: "vendor-data mode: create Mellanox InfiniBand SR-IOV VFs with the GUIDs in Nova's vendor_data2.json",
     args: [],
     options: [
@@ -49,7 +44,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'show',
-    stage: 'manual',
     summary: 'debug: the parsed command line, the observed device state and the last runs',
     args: [],
     options: [],
@@ -57,12 +51,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'install',
-    stage: 'manual',
     summary: 'copy this bundle, the systemd units and the udev rule into --root and enable the chosen units (idempotent)',
     args: [],
     options: [
       { flags: '--enable <list>', description: 'units to enable: comma-separated qeth, setmac, sriov, or none; never disables anything', defaultValue: 'qeth,setmac,sriov' },
       { flags: '--bundle <file>', description: 'the bundle to install (default: the file this agent runs from)' },
+      { flags: '--node <path>', description: "the Node.js (>= 18.19) in the image that runs the agent: the launcher's #! line (default: the one installed before, else /usr/bin/env node)" },
     ],
     load: () => import('./install.js'),
   },

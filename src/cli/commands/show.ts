@@ -29,9 +29,10 @@ export async function run(ctx: RunContext): Promise<ExitCode> {
   for (const name of interfaces) runs[`setmac@${name}`] = await readState(ctx.host.files, `setmac@${name}`);
   const sriov = await observeSriov(ctx.host);
   const vendorData = await readCachedVendorData(ctx.host);
-  const view = { command: 'show', dryRun: true, cmdlineError: cmdlineError ?? null, ...parsed, actions: [], results: [], qeth, addresses, sriov, vendorData, runs };
+  const code = cmdlineError ? ExitCode.unavailable : ExitCode.ok;
+  const view = { command: 'show', dryRun: true, cmdlineError: cmdlineError ?? null, ...parsed, actions: [], results: [], qeth, addresses, sriov, vendorData, runs, exitCode: code };
   ctx.out(ctx.options.json ? renderJson(view) : renderShowText(view));
-  return cmdlineError ? ExitCode.unavailable : ExitCode.ok;
+  return code;
 }
 
 /** The cached `mlnx_sriov` only, or null. Other keys (a cache written by an older agent held the whole document,

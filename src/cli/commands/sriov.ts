@@ -1,5 +1,6 @@
 // `sriov`: undo what a killed run held → vendor data → validate → observe PFs → per PF: plan, configure, observe the
 // VFs, plan and run their binds (or print both phases) → record.
+import { CONCURRENCY } from '../../concurrency.js';
 import type { Result, TargetPlan } from '../../plan/action.js';
 import type { Restores } from '../../plan/intent-record.js';
 import type { RunOptions } from '../../plan/run-plan.js';
@@ -112,8 +113,9 @@ async function configure(ctx: RunContext, intent: SriovIntent, base: object, sta
   return finish(ctx, document, code, startedAt);
 }
 
-/** VFs bound at once per PF (binds are independent writes; the kernel serialises per device). */
-const VF_CONCURRENCY = 16;
+/** VFs bound at once per PF (binds are independent writes; the kernel serialises per device); the thread pool is
+ * sized from the same number (src/concurrency.ts). */
+const VF_CONCURRENCY = CONCURRENCY;
 
 interface PfOutcome {
   plans: TargetPlan[];

@@ -34,15 +34,18 @@ export async function fetchRefetchingEmpty(host: Pick<Host, 'http' | 'clock'>, l
   const random = options.random ?? Math.random;
   const start = host.clock.now();
   const deadline = start + options.budgetMs;
-  const until = start + emptyRefetchBoundMs(options.budgetMs);
+  // The bound counts from the first `{}`, not from the start: a slow first answer must not use it up, so `{}` is
+  // always asked about at least once more while the budget lasts.
+  let until: number | undefined;
   for (let fetches = 1; ; fetches++) {
     const result = await fetchVendorData(host, log, { ...options, budgetMs: Math.max(0, deadline - host.clock.now()) });
     if (result.kind !== 'document' || !isEmptyMarker(result.text)) return { ...result, fetches };
+    until ??= Math.min(deadline, host.clock.now() + emptyRefetchBoundMs(options.budgetMs));
     const room = until - host.clock.now();
     if (room <= 0) return { ...result, fetches, empty: { fetches, ms: host.clock.now() - start } };
     // Full jitter; a delay past the bound is cut to it: one last fetch there, not ever-shorter ones before it.
     const delayMs = Math.min(random() * backoffCeilingMs(BACKOFF, fetches - 1), room);
-    const line = `${result.url}: mlnx_sriov is {} (SR-IOV disabled, or the vendor-data service failed); asking again in ${(delayMs / 1000).toFixed(1)} s (for up to ${seconds(until - start)} s)`;
+    const line = `${result.url}: mlnx_sriov is {} (SR-IOV disabled, or the vendor-data service failed); asking again in ${(delayMs / 1000).toFixed(1)} s (for up to ${seconds(emptyRefetchBoundMs(options.budgetMs))} s)`;
     // The first tells the journal why the run takes longer; the rest only matter when debugging.
     if (fetches === 1) log.info('metadata', line);
     else log.debug('metadata', line);

@@ -48,4 +48,27 @@ describe('parseNicEntries properties', () => {
       { numRuns: RUNS },
     );
   });
+
+  it('never takes a key=value parameter for a NIC list, whatever its value (cio_ignore=fd00,fd01,!condev)', () => {
+    const key = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz_.0123456789'), minLength: 1, maxLength: 12 });
+    const value = fc.oneof(fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF,;!.-x'), maxLength: 60 }), validEntry.map(formatNicEntry));
+    fc.assert(
+      fc.property(key, value, (k, v) => {
+        expect(parseNicEntries(`${k}=${v}`)).toEqual({ entries: [], rejected: [], warnings: [] });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('finds exactly the standalone entries among arbitrary key=value parameters', () => {
+    const param = fc.tuple(fc.constantFrom('cio_ignore', 'root', 'rd.zfcp', 'console'), fc.string({ unit: fc.constantFrom(...'0123456789abcdef,;!.'), maxLength: 30 }));
+    const entries = fc.uniqueArray(validEntry, { selector: (e) => e.devno, maxLength: 12 });
+    fc.assert(
+      fc.property(entries, fc.array(param, { maxLength: 6 }), (nics, params) => {
+        const tokens = [...params.map(([k, v]) => `${k}=${v}`), ...nics.map(formatNicEntry)];
+        expect(parseNicEntries(tokens.join(' '))).toEqual({ entries: nics, rejected: [], warnings: [] });
+      }),
+      { numRuns: RUNS / 10 },
+    );
+  });
 });

@@ -7,7 +7,8 @@ describe('parseNicEntries', () => {
   it.each([
     ['a DPM cmdline among other parameters', 'root=/dev/dasda1 0001,1,0a0000000011;0004,0; console=ttysclp0', [entry('0001', 1, '0a:00:00:00:00:11'), entry('0004', 0)]],
     ['upper-case hex, normalised', '00AF,0,0A00000000FF;', [entry('00af', 0, '0a:00:00:00:00:ff')]],
-    ['the value of a parameter', 'nics=0001,1;', [entry('0001', 1)]],
+    ['one whole entry without the final ";" (with a warning)', '0001,1,0a0000000011', [entry('0001', 1, '0a:00:00:00:00:11')]],
+    ['the producer form, one token per NIC', 'root=/dev/dasda1 0001,0,0a0000000011; 0004,0,0a0000000012;', [entry('0001', 0, '0a:00:00:00:00:11'), entry('0004', 0, '0a:00:00:00:00:12')]],
     ['several NIC tokens', '0001,0; x 0004,1;', [entry('0001', 0), entry('0004', 1)]],
     ['devno fffd, the highest allowed', 'fffd,0;', [entry('fffd', 0)]],
     ['exact duplicates collapse', '0001,1,0a0000000011; 0001,1,0A0000000011;', [entry('0001', 1, '0a:00:00:00:00:11')]],
@@ -65,6 +66,11 @@ describe('parseNicEntries', () => {
     ['a devno that is not hex, as a token', 'zzzz,1;'],
     ['a five-digit prefix', '00001,1;'],
     ['an empty command line', ''],
+    ['the legacy cio_ignore list (a key=value parameter)', 'cio_ignore=fd00,fd01,!condev'],
+    ['cio_ignore with ranges and a ";"-looking value', 'cio_ignore=all,!0.0.fd00-0.0.fd02 cio_ignore=0001,0;'],
+    ['the value of any parameter, even a valid-looking list', 'nics=0001,1;'],
+    ['a standalone token without ";" that is not one whole entry', 'fd00,fd01,!condev'],
+    ['a standalone token without ";" with a bad port', '0001,2'],
   ])('never matches %s', (_name, cmdline) => {
     expect(parseNicEntries(cmdline)).toEqual({ entries: [], rejected: [], warnings: [] });
   });

@@ -2,11 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Feature } from '../../../src/install/assets.js';
 import { FEATURES } from '../../../src/install/assets.js';
-import type { ImageEntry } from '../../../src/install/image-fs.js';
+import type { ImageEntry } from '../../../src/host/host.js';
 import { enableDirectories } from '../../../src/install/install-section.js';
-import { enableLinks, parseEnableList, pathsToObserve, planInstall, wantedFiles } from '../../../src/install/plan.js';
+import { launcherText } from '../../../src/install/launcher.js';
+import { chooseInterpreter, enableLinks, parseEnableList, pathsToObserve, planInstall, wantedFiles } from '../../../src/install/plan.js';
 
 const BUNDLE = new TextEncoder().encode('#!/usr/bin/env node\nconsole.log(1);\n');
+const PINNED = '/usr/lib/guest-boot-agent/node/bin/node';
+const LAUNCHER = '/usr/bin/guest-boot-agent';
+const BUNDLE_PATH = '/usr/lib/guest-boot-agent/guest-boot-agent.js';
 const text = (value: string) => new TextEncoder().encode(value);
 const unit = (id: string) => FEATURES.find((feature) => feature.id === id)!;
 const QETH_LINK = '/etc/systemd/system/sysinit.target.wants/guest-boot-agent-qeth.service';
@@ -15,7 +19,10 @@ const RULE = '/usr/lib/udev/rules.d/81-guest-boot-agent.rules';
 
 /** An image on which a complete install of everything has already happened. */
 function installedImage(): Map<string, ImageEntry> {
-  const image = new Map<string, ImageEntry>([['/usr/bin/guest-boot-agent', { kind: 'file', mode: 0o755, content: BUNDLE }]]);
+  const image = new Map<string, ImageEntry>([
+    [LAUNCHER, { kind: 'file', mode: 0o755, content: text(launcherText('/usr/bin/env node')) }],
+    [BUNDLE_PATH, { kind: 'file', mode: 0o644, content: BUNDLE }],
+  ]);
   for (const feature of FEATURES) image.set(`/usr/lib/systemd/system/${feature.unit.name}`, { kind: 'file', mode: 0o644, content: text(feature.unit.text) });
   image.set(RULE, { kind: 'file', mode: 0o644, content: text(unit('setmac').rule!.text) });
   // One link as Debian's systemctl makes it (/lib), one as the fallback does (/usr/lib): both count.
@@ -24,8 +31,8 @@ function installedImage(): Map<string, ImageEntry> {
   return image;
 }
 
-function plan(enable: Parameters<typeof wantedFiles>[2], observed: Map<string, ImageEntry>, features: readonly Feature[] = FEATURES) {
-  return planInstall(features, wantedFiles(features, BUNDLE, enable, observed), enable, observed);
+function plan(enable: Parameters<typeof wantedFiles>[2], observed: Map<string, ImageEntry>, features: readonly Feature[] = FEATURES, node?: string) {
+  return planInstall(features, wantedFiles(features, { bundle: BUNDLE, interpreter: chooseInterpreter(node, observed) }, enable, observed), enable, observed);
 }
 
 const ops = (result: ReturnType<typeof plan>) => result.actions.map((action) => `${action.op} ${action.target}`);
@@ -67,6 +74,7 @@ describe('planInstall', () => {
     const result = plan(['qeth', 'setmac', 'sriov'], new Map());
     expect(ops(result)).toEqual([
       'file /usr/bin/guest-boot-agent',
+      `file ${BUNDLE_PATH}`,
       'file /usr/lib/systemd/system/guest-boot-agent-qeth.service',
       'file /usr/lib/systemd/system/guest-boot-agent-setmac@.service',
       'file /usr/lib/systemd/system/guest-boot-agent-sriov.service',
@@ -75,7 +83,8 @@ describe('planInstall', () => {
       'enable guest-boot-agent-sriov.service',
     ]);
     expect(result.problems).toEqual([]);
-    expect(result.actions[0]).toMatchObject({ mode: 0o755, bytes: BUNDLE.length });
+    expect(result.actions[0]).toMatchObject({ mode: 0o755, bytes: launcherText('/usr/bin/env node').length });
+    expect(result.actions[1]).toMatchObject({ mode: 0o644, bytes: BUNDLE.length });
     expect(result.actions.at(-1)).toMatchObject({ links: [{ path: SRIOV_LINK, value: '/usr/lib/systemd/system/guest-boot-agent-sriov.service' }] });
   });
 
@@ -86,6 +95,7 @@ describe('planInstall', () => {
   it('--enable none installs the bundle and units but neither the rule nor any link', () => {
     expect(ops(plan([], new Map()))).toEqual([
       'file /usr/bin/guest-boot-agent',
+      `file ${BUNDLE_PATH}`,
       'file /usr/lib/systemd/system/guest-boot-agent-qeth.service',
       'file /usr/lib/systemd/system/guest-boot-agent-setmac@.service',
       'file /usr/lib/systemd/system/guest-boot-agent-sriov.service',
@@ -101,12 +111,12 @@ describe('planInstall', () => {
 
   it('rewrites a changed file, fixes only the mode of an identical one, and replaces a symlink', () => {
     const image = installedImage();
-    image.set('/usr/bin/guest-boot-agent', { kind: 'file', mode: 0o755, content: text('#!/usr/bin/env node\nold\n') });
+    image.set(BUNDLE_PATH, { kind: 'file', mode: 0o644, content: text('#!/usr/bin/env node\nold\n') });
     image.set('/usr/lib/systemd/system/guest-boot-agent-qeth.service', { kind: 'file', mode: 0o600, content: text(unit('qeth').unit.text) });
     image.set('/usr/lib/systemd/system/guest-boot-agent-sriov.service', { kind: 'symlink', target: '/opt/x.service' });
     const result = plan(['qeth', 'setmac', 'sriov'], image);
     expect(result.actions).toEqual([
-      expect.objectContaining({ op: 'file', path: '/usr/bin/guest-boot-agent', why: expect.stringContaining('differs') }),
+      expect.objectContaining({ op: 'file', path: BUNDLE_PATH, why: expect.stringContaining('differs') }),
       expect.objectContaining({ op: 'chmod', path: '/usr/lib/systemd/system/guest-boot-agent-qeth.service', mode: 0o644, why: expect.stringContaining('0600') }),
       expect.objectContaining({ op: 'file', path: '/usr/lib/systemd/system/guest-boot-agent-sriov.service', why: expect.stringContaining('/opt/x.service') }),
     ]);
@@ -144,5 +154,34 @@ describe('planInstall', () => {
     }
     expect(paths).toContain('/etc/systemd/system/guest-boot-agent-qeth.service');
     expect(enableLinks(unit('setmac'))).toEqual([]);
+  });
+
+  it('--node rewrites only the launcher, naming the interpreter in its #! line; the units stay as they are', () => {
+    const result = plan(['qeth', 'setmac', 'sriov'], installedImage(), FEATURES, PINNED);
+    expect(ops(result)).toEqual(['file /usr/bin/guest-boot-agent']);
+    const files = wantedFiles(FEATURES, { bundle: BUNDLE, interpreter: PINNED }, [], new Map());
+    expect(new TextDecoder().decode(files[0]!.content).split('\n')[0]).toBe(`#!${PINNED}`);
+  });
+});
+
+describe('chooseInterpreter', () => {
+  const withLauncher = (interpreter: string) => new Map<string, ImageEntry>([[LAUNCHER, { kind: 'file', mode: 0o755, content: text(launcherText(interpreter)) }]]);
+
+  it('takes --node first', () => {
+    expect(chooseInterpreter(PINNED, withLauncher('/usr/bin/node'))).toBe(PINNED);
+  });
+
+  it('keeps the interpreter of the installed launcher when --node is not given (a later install must not undo the pin)', () => {
+    expect(chooseInterpreter(undefined, withLauncher(PINNED))).toBe(PINNED);
+    expect(plan(['qeth'], withLauncher(PINNED)).actions.filter((action) => action.target === LAUNCHER)).toEqual([]);
+  });
+
+  it.each<[string, Map<string, ImageEntry>]>([
+    ['an empty image', new Map()],
+    ["the old layout's bundle at /usr/bin", new Map([[LAUNCHER, { kind: 'file', mode: 0o755, content: text('#!/usr/bin/node20\n"use strict";') }]])],
+    ['a launcher whose #! line was edited into something unsafe', withLauncher('/usr/bin/node --inspect')],
+    ['a directory', new Map([[LAUNCHER, { kind: 'dir' }]])],
+  ])('falls back to /usr/bin/env node on %s', (_name, observed) => {
+    expect(chooseInterpreter(undefined, observed)).toBe('/usr/bin/env node');
   });
 });

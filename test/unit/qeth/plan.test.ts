@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { NicEntry } from '../../../src/cmdline/nic-entries.js';
 import type { Action } from '../../../src/plan/action.js';
 import { parseCioIgnore } from '../../../src/qeth/cio-ignore.js';
-import { planQeth } from '../../../src/qeth/plan.js';
+import { planQeth, planRehide } from '../../../src/qeth/plan.js';
 import type { CcwState, GroupState, QethSnapshot } from '../../../src/qeth/snapshot.js';
 import type { BusId } from '../../../src/values/bus-id.js';
 import type { Mac } from '../../../src/values/mac.js';
@@ -29,10 +29,21 @@ describe('planQeth', () => {
       'write /sys/bus/ccwgroup/devices/0.0.0001/layer2 1',
       'write /sys/bus/ccwgroup/devices/0.0.0001/portno 1',
       'write /sys/bus/ccwgroup/devices/0.0.0001/online 1',
-      'set-mac /sys/bus/ccwgroup/devices/0.0.0001/net 0a:00:00:00:00:11',
+      'resolve /sys/bus/ccwgroup/devices/0.0.0001/net',
+      'exec ip',
+      'verify /sys/class/net/{netdev}/address',
     ]);
-    const setMac = plan.devices[0]!.actions.at(-1);
-    expect(setMac).toMatchObject({ netdev: { under: '/sys/bus/ccwgroup/devices/0.0.0001/net', expectedName: 'enc1' } });
+    // The MAC is plain steps: the name settles, ip (an argument array) unless already set, retry on a rename, read-back.
+    expect(plan.devices[0]!.actions.slice(-3)).toEqual([
+      expect.objectContaining({ op: 'resolve', bind: 'netdev', from: { kind: 'single-entry', expected: 'enc1', settleMs: 1000 }, valid: 'ifname', timeoutMs: 10_000 }),
+      expect.objectContaining({
+        op: 'exec',
+        args: ['link', 'set', 'dev', '{netdev}', 'address', '0a:00:00:00:00:11'],
+        unless: { path: '/sys/class/net/{netdev}/address', expect: { kind: 'equals', value: '0a:00:00:00:00:11' } },
+        retry: { rebind: 'netdev', ifGone: '/sys/class/net/{netdev}' },
+      }),
+      expect.objectContaining({ op: 'verify', expect: { kind: 'equals', value: '0a:00:00:00:00:11' } }),
+    ]);
   });
 
   it('loads the driver once for all devices, then waits for the ccw driver to bind each member', () => {
@@ -83,7 +94,9 @@ describe('planQeth', () => {
     const groups = { '0.0.0001': group('0001', { online: true, portno: 1, layer2: 1, netdevs: ['enc1'] }) };
     expect(planQeth([entry('0001', 1)], snapshot([], { groups }), options).devices[0]!.actions).toEqual([]);
     expect(summary(planQeth([entry('0001', 1, '0a:00:00:00:00:11')], snapshot([], { groups }), options).devices[0]!.actions)).toEqual([
-      'set-mac /sys/bus/ccwgroup/devices/0.0.0001/net 0a:00:00:00:00:11',
+      'resolve /sys/bus/ccwgroup/devices/0.0.0001/net',
+      'exec ip',
+      'verify /sys/class/net/{netdev}/address',
     ]);
   });
 
@@ -117,5 +130,37 @@ describe('planQeth', () => {
     const plan = planQeth([entry('0001', 0), entry('0004', 0)], snapshot([ccw('0001')], { driverLoaded: false }), { ...options, afterPrepare: true });
     expect(plan.prepare).toEqual([]);
     expect(plan.failures.map((f) => f.target)).toEqual(['0.0.0001', '0.0.0004']);
+  });
+});
+
+describe('cio_ignore hygiene', () => {
+  const hidden = parseCioIgnore('0.0.0002-0.0.0006\n');
+
+  it('frees the hidden neighbours of a visible OSA read device, and all of a hidden one', () => {
+    const plan = planQeth([entry('0001', 0), entry('0004', 0)], snapshot([ccw('0001')], { cioIgnore: hidden }), options);
+    expect(plan.freed).toEqual(['0.0.0002', '0.0.0003', '0.0.0004', '0.0.0005', '0.0.0006']);
+    expect(summary(plan.prepare[0]!.actions)[0]).toBe('write /proc/cio_ignore free 0.0.0002,0.0.0003,0.0.0004,0.0.0005,0.0.0006');
+  });
+
+  it.each([
+    ['not OSA or HiperSockets', ccw('0001', { cutype: '3990/e9' })],
+    ['a member of another group', ccw('0001', { groupDevice: '0.0.0000' })],
+  ])('frees nothing for a visible read device that is %s, and says so', (_name, read) => {
+    const plan = planQeth([entry('0001', 0)], snapshot([read], { cioIgnore: hidden }), options);
+    expect(plan.freed).toEqual([]);
+    expect(plan.prepare).toEqual([]);
+    expect(plan.failures[0]!.error).toMatch(/; 0\.0\.0002, 0\.0\.0003 stay hidden by cio_ignore \(nothing freed for it\)$/);
+  });
+
+  it('frees nothing for a read device that neither exists nor is hidden', () => {
+    const plan = planQeth([entry('0001', 0)], snapshot([], { cioIgnore: hidden }), options);
+    expect(plan.freed).toEqual([]);
+  });
+
+  it('hides again exactly the freed devices no group took', () => {
+    const after = snapshot([ccw('0001', { groupDevice: '0.0.0001' }), ccw('0002', { groupDevice: '0.0.0001' }), ccw('0003'), ccw('0004', { groupDevice: '0.0.0001' })]);
+    const rehide = planRehide(['0.0.0001', '0.0.0002', '0.0.0003', '0.0.0005'] as BusId[], after);
+    expect(rehide.map((p) => summary(p.actions))).toEqual([['write /proc/cio_ignore add 0.0.0003,0.0.0005']]);
+    expect(planRehide(['0.0.0001', '0.0.0002'] as BusId[], after)).toEqual([]);
   });
 });

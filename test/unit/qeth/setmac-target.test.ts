@@ -9,6 +9,8 @@ describe('parseSetmacTarget', () => {
     ['bus id', '0.0.0001', { kind: 'bus-id', busId: '0.0.0001' }],
     ['interface name', 'enc1', { kind: 'interface', ifname: 'enc1' }],
     ['kernel name', 'eth0', { kind: 'interface', ifname: 'eth0' }],
+    ['devpath of a PCI NIC (not qeth, but not malformed)', '/devices/pci0000:00/0000:00:03.0/net/eth0', { kind: 'other-devpath', device: '0000:00:03.0', ifname: 'eth0' }],
+    ['devpath of a virtual interface', '/devices/virtual/net/veth1', { kind: 'other-devpath', device: 'virtual', ifname: 'veth1' }],
   ])('accepts a %s', (_name, argument, expected) => {
     expect(parseSetmacTarget(argument)).toEqual(expected);
   });
@@ -22,6 +24,8 @@ describe('parseSetmacTarget', () => {
     ['shell metacharacters', 'enc1;reboot'],
     ['empty', ''],
     ['dot', '.'],
+    ['a non-qeth devpath with a .. segment', '/devices/pci0000:00/../net/eth0'],
+    ['a non-qeth devpath with a hostile name', '/devices/virtual/net/a;b'],
   ])('refuses %s', (_name, argument) => {
     expect(parseSetmacTarget(argument)).toBeUndefined();
   });
