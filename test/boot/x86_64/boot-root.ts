@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir, compression, ensurePristineRoot, extractRoot, isAlive, MIRROR } from '../../image/debian-root.js';
+import { cacheDir, compression, ensurePristineRoot, extractRoot, isAlive, MIRROR, RELEASES } from '../../image/debian-root.js';
 import { mountKernelFilesystems, removeTree, unmountAll } from '../../image/mounts.js';
 import { hostEnv, mustRun, SYSTEM_PATH } from '../../image/process.js';
 
@@ -39,7 +39,7 @@ export interface BootRoot {
 /** The cached boot root with its kernel and initramfs; built (and cached) first when missing. */
 export async function ensureBootRoot(log: (line: string) => void): Promise<BootRoot> {
   const started = Date.now();
-  const pristine = await ensurePristineRoot(log);
+  const pristine = await ensurePristineRoot(RELEASES.bookworm, log);
   const dir = cacheDir();
   const { flag, ext } = await compression();
   const key = createHash('sha256')
