@@ -278,7 +278,7 @@ describe.skipIf(SKIP)('Debian 12 x86_64 booted under QEMU: the agent in its real
     const root = await ensureBootRoot(log);
     log(`${root.built ? 'built and cached' : 'cached'} boot root ${root.tarball} (${root.seconds.toFixed(1)} s)`);
     const made = await ensureBootDisk(root.tarball, log);
-    log(`${made.built ? 'made and cached' : 'cached'} disk ${made.image} (${made.seconds.toFixed(1)} s); install --root said: ${made.installOutput.split('\n').at(-1)}`);
+    log(`${made.built ? 'made and cached' : 'cached'} disk ${made.image} (${made.seconds.toFixed(1)} s); install --root said: ${made.installOutput.trim().split('\n').at(-1)}`);
     ({ kernel, initrd } = root);
     disk = made.image;
   });
