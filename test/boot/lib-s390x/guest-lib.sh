@@ -1,0 +1,82 @@
+# Sourced by each boot's /init (busybox sh, PID 1 in the s390x guest). Not part of the agent: the harness.
+# Busybox's shell runs its own applets (ip, modprobe …) even when the real programs are on PATH, so real
+# programs are always called by path. Console lines are short and paced: Hercules' 3215 console drops pieces
+# of long, bursty lines and mangles [ ] | ^, so results travel as "GBA …" words and base64 ("GBA B …").
+export PATH=/usr/sbin:/usr/bin
+export HOME=/root
+GBA=/gba/guest-boot-agent.js
+OUT=/tmp/out
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mkdir -p $OUT /run/udev
+
+# say WORDS: one result line.
+say() {
+  echo "GBA $*"
+  usleep 20000
+}
+
+# uptime in seconds (centiseconds), the guest's clock for step times.
+now() {
+  read -r up _ < /proc/uptime
+  echo "$up"
+}
+
+since() {
+  awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'
+}
+
+# step NAME COMMAND…: runs it with stdout/stderr/exit/seconds in $OUT/NAME.*, says the exit and the time.
+step() {
+  name=$1
+  shift
+  t0=$(now)
+  "$@" > "$OUT/$name.out" 2> "$OUT/$name.err"
+  rc=$?
+  secs=$(since "$t0")
+  echo "$rc" > "$OUT/$name.rc"
+  echo "$secs" > "$OUT/$name.secs"
+  say STEP "$name" rc "$rc" secs "$secs"
+}
+
+# ship FILE…: each file as base64 lines "GBA B <name> <n> <chunk>", then "GBA E <name> <lines>".
+ship() {
+  for file in "$@"; do
+    [ -f "$file" ] || continue
+    name=${file##*/}
+    n=0
+    base64 "$file" | fold -w 64 > /tmp/ship.b64
+    while read -r chunk; do
+      echo "GBA B $name $n $chunk"
+      n=$((n + 1))
+      usleep 15000
+    done < /tmp/ship.b64
+    echo "GBA E $name $n"
+    usleep 15000
+  done
+}
+
+# The modules cached in the initramfs are a subset: depmod indexes them here, before udev loads any.
+t0=$(now)
+/usr/sbin/depmod -a
+say STEP depmod rc $? secs "$(since "$t0")"
+
+t0=$(now)
+/usr/lib/systemd/systemd-udevd --daemon --resolve-names=never
+/usr/bin/udevadm trigger --action=add --type=subsystems
+/usr/bin/udevadm trigger --action=add --type=devices
+/usr/bin/udevadm settle --timeout=60
+say STEP udev rc $? secs "$(since "$t0")"
+
+# finish: ship everything in $OUT and the kernel log, then power off (QEMU exits; Hercules enters a wait state).
+finish() {
+  dmesg > $OUT/dmesg.txt
+  ship $OUT/*
+  say DONE
+  sleep 1
+  poweroff -f
+}
