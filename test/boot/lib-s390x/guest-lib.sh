@@ -1,8 +1,10 @@
 # Sourced by each boot's /init (busybox sh, PID 1 in the s390x guest). Not part of the agent: the harness.
-# Busybox's shell runs its own applets (ip, modprobe …) even when the real programs are on PATH, so real
-# programs are always called by path. Console lines are short and paced: Hercules' 3215 console drops pieces
+# Real programs are always called by path: a busybox applet of the same name must never stand in for them. Console lines are short and paced: Hercules' 3215 console drops pieces
 # of long, bursty lines and mangles [ ] | ^, so results travel as "GBA …" words and base64 ("GBA B …").
-export PATH=/usr/sbin:/usr/bin
+# Busybox's applets as links in /bb, last on PATH: the real ip, modprobe and udevadm come first.
+/usr/bin/busybox mkdir -p /bb
+/usr/bin/busybox --install -s /bb
+export PATH=/usr/sbin:/usr/bin:/bb
 export HOME=/root
 GBA=/gba/guest-boot-agent.js
 OUT=/tmp/out
@@ -14,10 +16,13 @@ mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 mkdir -p $OUT /run/udev
 
+# Microseconds between console lines: Hercules' 3215 needs them; QEMU's SCLP console does not (gbapace=0).
+PACE=${gbapace:-15000}
+
 # say WORDS: one result line.
 say() {
   echo "GBA $*"
-  usleep 20000
+  usleep $PACE
 }
 
 # uptime in seconds (centiseconds), the guest's clock for step times.
@@ -53,10 +58,10 @@ ship() {
     while read -r chunk; do
       echo "GBA B $name $n $chunk"
       n=$((n + 1))
-      usleep 15000
+      usleep $PACE
     done < /tmp/ship.b64
     echo "GBA E $name $n"
-    usleep 15000
+    usleep $PACE
   done
 }
 

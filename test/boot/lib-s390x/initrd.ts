@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { mustRun } from '../../image/process.js';
 import { makeCpio } from './s390x-root.js';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -15,6 +16,9 @@ const GUEST_LIB = fileURLToPath(new URL('./guest-lib.sh', import.meta.url));
 export async function makeInitrd(work: string, baseCpio: string, initScript: string): Promise<string> {
   const overlay = join(work, 'overlay');
   mkdirSync(join(overlay, 'gba'), { recursive: true });
+  mkdirSync(join(overlay, 'dev'), { recursive: true });
+  // Init's stdout: the kernel opens /dev/console before devtmpfs is mounted.
+  await mustRun('mknod', ['-m', '600', join(overlay, 'dev/console'), 'c', '5', '1']);
   copyFileSync(initScript, join(overlay, 'init'));
   chmodSync(join(overlay, 'init'), 0o755);
   copyFileSync(GUEST_LIB, join(overlay, 'gba/guest-lib.sh'));

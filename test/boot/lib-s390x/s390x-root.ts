@@ -150,9 +150,19 @@ async function dependencyClosure(roots: string[]): Promise<string[]> {
       if (name.startsWith('<')) wantProvider = !NOT_NEEDED.has(base(name.slice(1)));
       else next.push(name);
     }
-    queue = next;
+    queue = await qualify(next);
   }
   return [...seen].sort();
+}
+
+/** A bare name (a dependency of an Architecture: all package) means the s390x package unless it is itself all. */
+async function qualify(specs: string[]): Promise<string[]> {
+  const bare = [...new Set(specs.filter((spec) => !spec.includes(':') && !NOT_NEEDED.has(spec)))];
+  if (bare.length === 0) return specs;
+  // run, not mustRun: a purely virtual name makes apt-cache exit 100 after showing the others.
+  const shown = (await run('apt-cache', ['show', '--no-all-versions', ...bare])).stdout;
+  const archAll = new Set(shown.split(/\n\n+/).filter((stanza) => /^Architecture: all$/m.test(stanza)).map((stanza) => /^Package: (\S+)$/m.exec(stanza)?.[1]));
+  return specs.map((spec) => (spec.includes(':') || archAll.has(spec) ? spec : `${spec}:${ARCH}`));
 }
 
 /** Debian 12 roots are merged-/usr: /bin, /sbin and /lib are links into /usr, so paths in either place work. */
@@ -205,6 +215,8 @@ async function pruneModules(dir: string): Promise<void> {
   for (const name of readdirSync(dir)) if (/^modules\.(?!builtin|order)/.test(name)) rmSync(join(dir, name));
 }
 
+const PLUGIN_DIRS = ['usr/lib/s390x-linux-gnu/gconv', 'usr/lib/s390x-linux-gnu/tc'];
+
 /** Every DT_NEEDED of every ELF file in the root is a file in the root's library directories. */
 async function checkLibraries(root: string): Promise<void> {
   const libDirs = ['usr/lib/s390x-linux-gnu', 'usr/lib'];
@@ -213,8 +225,10 @@ async function checkLibraries(root: string): Promise<void> {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       const stat = lstatSync(path);
-      if (stat.isDirectory()) walk(path);
-      else if (stat.isFile() && !name.endsWith('.ko') && readFileSync(path).subarray(0, 4).toString('latin1') === '\x7fELF') elves.push(path);
+      // Plugins loaded on demand (glibc's gconv, tc's qdiscs) are never loaded here.
+      if (stat.isDirectory()) {
+        if (!PLUGIN_DIRS.includes(relative(root, path))) walk(path);
+      } else if (stat.isFile() && !name.endsWith('.ko') && readFileSync(path).subarray(0, 4).toString('latin1') === '\x7fELF') elves.push(path);
     }
   };
   for (const sub of ['usr/bin', 'usr/sbin', 'usr/lib/s390x-linux-gnu', 'usr/lib/systemd']) if (existsSync(join(root, sub))) walk(join(root, sub));

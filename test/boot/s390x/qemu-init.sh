@@ -21,7 +21,16 @@ step show /usr/bin/node $GBA show --json
 ls /sys/bus/ccwgroup/drivers > $OUT/ccwgroup-before.txt 2>&1
 
 # While qeth runs, record which ccw devices exist (the freed ones appear, then may be hidden again).
-( while [ ! -e /tmp/stop-watch ]; do echo "$(now) $(ls /sys/bus/ccw/devices | tr '\n' ' ')"; usleep 100000; done ) > $OUT/ccw-watch.txt &
+# Only changes are written: the loop runs under emulation beside the agent.
+(
+  last=
+  while [ ! -e /tmp/stop-watch ]; do
+    seen=$(echo /sys/bus/ccw/devices/*)
+    [ "$seen" = "$last" ] || echo "$(now) ${seen//\/sys\/bus\/ccw\/devices\//}"
+    last=$seen
+    usleep 100000
+  done
+) > $OUT/ccw-watch.txt &
 step qeth /usr/bin/node $GBA qeth --json
 touch /tmp/stop-watch
 wait

@@ -21,7 +21,7 @@ const TOOLS = { 'qemu-system-s390x': 'qemu-system-misc', 'apt-get': 'apt', 'dpkg
 /** 0600: a visible virtio NIC whose +1/+2 are hidden; 0700-0702: hidden virtio devices the agent must free to see. */
 const CIO_IGNORE = '0.0.0601-0.0.0602,0.0.0700-0.0.0702';
 const NICS = '0600,0,0a0000000011; 0700,1,0a0000000012;';
-const APPEND = `console=ttysclp0 quiet cio_ignore=${CIO_IGNORE} ${NICS}`;
+const APPEND = `console=ttysclp0 quiet panic=1 gbapace=0 cio_ignore=${CIO_IGNORE} ${NICS}`;
 const DEVICES = [
   '-netdev', 'user,id=n0,restrict=on', '-device', 'virtio-net-ccw,netdev=n0,devno=fe.0.0600,mac=52:54:00:12:06:00',
   ...['0601', '0602', '0700', '0701', '0702'].flatMap((devno) => ['-device', `virtio-rng-ccw,devno=fe.0.${devno}`]),
@@ -57,7 +57,7 @@ describe.skipIf(SKIP)('a Debian 12 s390x kernel under qemu-system-s390x', () => 
   });
 
   afterAll(() => {
-    if (work) rmSync(work, { recursive: true, force: true });
+    if (work && !process.env.GBA_BOOT_KEEP) rmSync(work, { recursive: true, force: true });
   });
 
   it('runs the bundle on s390x with Debian Node 18, and says how long Node takes to start under emulation', () => {
@@ -70,7 +70,7 @@ describe.skipIf(SKIP)('a Debian 12 s390x kernel under qemu-system-s390x', () => 
 
   it('show --json describes the named devices as /sys/bus/ccw/devices has them', () => {
     expect(step(report, 'show').rc, withConsole(fileText(report, 'show.err'))).toBe(0);
-    const show = fileJson<{ qeth: { ccw: Record<string, { cutype: string; online: boolean }>; cioIgnore: unknown; driverLoaded: boolean } }>(report, 'show.json');
+    const show = fileJson<{ qeth: { ccw: Record<string, { cutype: string; online: boolean }>; cioIgnore: unknown; driverLoaded: boolean } }>(report, 'show.out');
     const sysfs = ccwTable(fileText(report, 'ccw-before.txt'));
     expect(sysfs.get('0.0.0600')?.cutype).toBe('3832/01');
     expect(show.qeth.ccw['0.0.0600']?.cutype).toBe('3832/01');
@@ -87,7 +87,7 @@ describe.skipIf(SKIP)('a Debian 12 s390x kernel under qemu-system-s390x', () => 
     expect(fileText(report, 'qeth-driver-after.txt'), 'the group file appears once modprobe has loaded qeth').toMatch(/\bgroup\b/);
     const qeth = step(report, 'qeth');
     expect(qeth.rc, withConsole(fileText(report, 'qeth.err'))).toBe(1);
-    const result = fileJson<{ exitCode: number; results: { target: string; ok: boolean; error?: string }[] }>(report, 'qeth.json');
+    const result = fileJson<{ exitCode: number; results: { target: string; ok: boolean; error?: string }[] }>(report, 'qeth.out');
     expect(result.exitCode).toBe(1);
     const byTarget = Object.fromEntries(result.results.map((one) => [one.target, one]));
     expect(byTarget['0.0.0600']?.error).toMatch(/0\.0\.0600 has CU type 3832\/01, not a qeth device/);
