@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 // Reads the guest's console: "GBA …" result lines and files shipped as base64 ("GBA B <name> <n> <chunk>",
 // "GBA E <name> <lines>"). Tolerant of what Hercules' 3215 console does to lines: stray carriage returns,
 // prefixes before "GBA", lines of other output interleaved.
@@ -19,8 +21,9 @@ export interface GuestReport {
 
 export function parseConsole(text: string): GuestReport {
   const lines: string[] = [];
+  // Every file arrives twice: per line, the first copy that is whole wins.
   const chunks = new Map<string, string[]>();
-  const ends = new Map<string, number>();
+  const ends = new Map<string, { count: number; md5: string }>();
   const steps = new Map<string, Step>();
   let done = false;
   for (const raw of text.split(/\r?\n|\r/)) {
@@ -28,14 +31,16 @@ export function parseConsole(text: string): GuestReport {
     if (at < 0) continue;
     const line = raw.slice(at + 4).trim();
     const words = line.split(/\s+/);
-    if (words[0] === 'B' && words.length === 4 && /^\d+$/.test(words[2]!)) {
+    if (words[0] === 'B' && words.length === 4 && /^\d+$/.test(words[2]!) && /^[A-Za-z0-9+/=]{1,48}$/.test(words[3]!)) {
       const list = chunks.get(words[1]!) ?? [];
-      list[Number(words[2])] = words[3]!;
+      const index = Number(words[2]);
+      // A line cut short is shorter than 48 unless it is the last: keep the longer of the two copies.
+      if ((list[index]?.length ?? 0) < words[3]!.length) list[index] = words[3]!;
       chunks.set(words[1]!, list);
       continue;
     }
-    if (words[0] === 'E' && words.length === 3) {
-      ends.set(words[1]!, Number(words[2]));
+    if (words[0] === 'E' && words.length === 4 && /^\d+$/.test(words[2]!) && /^[0-9a-f]{32}$/.test(words[3]!)) {
+      ends.set(words[1]!, { count: Number(words[2]), md5: words[3]! });
       continue;
     }
     lines.push(line);
@@ -45,11 +50,20 @@ export function parseConsole(text: string): GuestReport {
   }
   const files = new Map<string, Buffer>();
   const damaged = new Map<string, string>();
-  for (const [name, count] of ends) {
+  for (const [name, { count, md5 }] of ends) {
     const list = chunks.get(name) ?? [];
-    const missing = [...Array(count).keys()].filter((index) => !list[index] || !/^[A-Za-z0-9+/=]+$/.test(list[index]!));
-    if (missing.length > 0 || list.length > count) damaged.set(name, `lines ${missing.join(',')} of ${count} missing or mangled`);
-    else files.set(name, Buffer.from(list.join(''), 'base64'));
+    const missing = [...Array(count).keys()].filter((index) => !list[index] || (index < count - 1 && list[index]!.length !== 48));
+    if (missing.length > 0) {
+      damaged.set(name, `lines ${missing.join(',')} of ${count} missing or cut short in both copies`);
+      continue;
+    }
+    try {
+      const file = gunzipSync(Buffer.from(list.slice(0, count).join(''), 'base64'));
+      if (createHash('md5').update(file).digest('hex') === md5) files.set(name, file);
+      else damaged.set(name, 'md5 differs');
+    } catch (error) {
+      damaged.set(name, `not gzip: ${(error as Error).message}`);
+    }
   }
   for (const name of chunks.keys()) if (!ends.has(name)) damaged.set(name, 'its end line never arrived');
   return { lines, steps, files, damaged, done };

@@ -1,8 +1,8 @@
 // IPLs the s390x kernel and an initrd under Hyperion from an .ins file, inside a network namespace of its own:
 // the QETH devices' TAPs exist only there (no addresses, no routes) and vanish with it.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, copyFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { hostEnv, mustRun, run } from '../../image/process.js';
 
 export interface QethDevice {
@@ -48,7 +48,11 @@ function writeIns(work: string, boot: HerculesBoot): string {
   writeFileSync(join(work, 'parmfile'), `${boot.append}\0`);
   const ins = join(work, 'linux.ins');
   // Loaded in order: the kernel first, then what overwrites its parameter area.
-  writeFileSync(ins, [`${boot.kernel} 0x00000000`, `${boot.initrd} 0x${INITRD_ADDRESS.toString(16).padStart(8, '0')}`, 'parmfile 0x00010480', 'initrd.off 0x00010408', 'initrd.siz 0x00010410', ''].join('\n'));
+  // Hercules reads each name relative to the .ins file's directory and refuses a link that leads out of it.
+  copyFileSync(boot.kernel, join(work, 'kernel'));
+  if (dirname(boot.initrd) !== work) copyFileSync(boot.initrd, join(work, 'initrd'));
+  const initrd = dirname(boot.initrd) === work ? basename(boot.initrd) : 'initrd';
+  writeFileSync(ins, ['kernel 0x00000000', `${initrd} 0x${INITRD_ADDRESS.toString(16).padStart(8, '0')}`, 'parmfile 0x00010480', 'initrd.off 0x00010408', 'initrd.siz 0x00010410', ''].join('\n'));
   return ins;
 }
 
@@ -60,7 +64,8 @@ function config(boot: HerculesBoot): string {
     'CPUSERIAL 012345',
     'CPUMODEL  8561',
     'LPARNAME  GBATEST',
-    'PANRATE   SLOW',
+    // Linux takes program checks (page faults) all the time: Hercules must not trace each one.
+    'OSTAILOR  LINUX',
     // The guest's console (conmode=3215 condev=0x0009 on the kernel command line).
     '0009      3215-C / noprompt',
     ...boot.qeth.map((device, index) => `${device.devno}.3    QETH ifname hqeth${index} iface /dev/net/tun chpid ${device.chpid}`),
@@ -77,8 +82,6 @@ export async function bootHercules(boot: HerculesBoot): Promise<HerculesResult> 
   const namespace = `gba-s390x-${process.pid}`;
   await run('ip', ['netns', 'delete', namespace]);
   await mustRun('ip', ['netns', 'add', namespace]);
-  const logFile = join(boot.work, 'hercules.log');
-  closeSync(openSync(logFile, 'w'));
   const started = Date.now();
   try {
     const child = spawn('ip', ['netns', 'exec', namespace, boot.hercules, '-n', '-f', cfg, '-r', join(boot.work, 'hercules.rc')], {
@@ -98,6 +101,10 @@ export async function bootHercules(boot: HerculesBoot): Promise<HerculesResult> 
     };
     const onData = (chunk: string) => {
       log += chunk;
+      // Also on disk as it comes: `tail -f <work>/hercules.log` follows a boot by hand.
+      appendFileSync(join(boot.work, 'hercules.log'), chunk);
+      // An IPL that failed (a file not loaded, no IPL at all) leaves the CPUs stopped: no use waiting.
+      if (/HHC0060\dE|HHC0083\dE|IPL failed/.test(chunk)) setTimeout(quit, 1000).unref();
       if (doneAfter === undefined && /GBA DONE/.test(log.slice(-4096))) {
         doneAfter = (Date.now() - started) / 1000;
         setTimeout(quit, 3000).unref();
@@ -115,8 +122,7 @@ export async function bootHercules(boot: HerculesBoot): Promise<HerculesResult> 
       child.on('error', reject);
       child.on('close', (exit) => resolve(exit));
     }).finally(() => clearTimeout(timer));
-    const fromFile = readFileSync(logFile, 'utf8');
-    return { log: log || fromFile, code, timedOut, seconds: (Date.now() - started) / 1000, doneAfter, config: text };
+    return { log, code, timedOut, seconds: (Date.now() - started) / 1000, doneAfter, config: text };
   } finally {
     await run('ip', ['netns', 'delete', namespace]);
   }

