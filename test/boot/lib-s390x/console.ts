@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
+// Reads the guest's console: "GBA …" result lines and files shipped gzipped and base64-encoded, three times
+// ("GBA B <copy> <name> <n> <chunk>", "GBA E <copy> <name> <lines>"). Tolerant of what Hercules' 3215 console does to
+// lines: lines lost or cut short, prefixes before "GBA", other output interleaved.
 import { gunzipSync } from 'node:zlib';
-// Reads the guest's console: "GBA …" result lines and files shipped as base64 ("GBA B <name> <n> <chunk>",
-// "GBA E <name> <lines>"). Tolerant of what Hercules' 3215 console does to lines: stray carriage returns,
-// prefixes before "GBA", lines of other output interleaved.
 
 export interface Step {
   rc: number;
@@ -21,9 +20,9 @@ export interface GuestReport {
 
 export function parseConsole(text: string): GuestReport {
   const lines: string[] = [];
-  // Every file arrives twice: per line, the first copy that is whole wins.
+  // Each file arrives up to three times, each copy cut into chunks of its own width: key "<copy> <name>".
   const chunks = new Map<string, string[]>();
-  const ends = new Map<string, { count: number; md5: string }>();
+  const ends = new Map<string, number>();
   const steps = new Map<string, Step>();
   let done = false;
   for (const raw of text.split(/\r?\n|\r/)) {
@@ -31,16 +30,15 @@ export function parseConsole(text: string): GuestReport {
     if (at < 0) continue;
     const line = raw.slice(at + 4).trim();
     const words = line.split(/\s+/);
-    if (words[0] === 'B' && words.length === 4 && /^\d+$/.test(words[2]!) && /^[A-Za-z0-9+/=]{1,48}$/.test(words[3]!)) {
-      const list = chunks.get(words[1]!) ?? [];
-      const index = Number(words[2]);
-      // A line cut short is shorter than 48 unless it is the last: keep the longer of the two copies.
-      if ((list[index]?.length ?? 0) < words[3]!.length) list[index] = words[3]!;
-      chunks.set(words[1]!, list);
+    if (words[0] === 'B' && words.length === 5 && /^\d+$/.test(words[3]!) && /^[A-Za-z0-9+/=]+$/.test(words[4]!)) {
+      const key = `${words[1]} ${words[2]}`;
+      const list = chunks.get(key) ?? [];
+      list[Number(words[3])] = words[4]!;
+      chunks.set(key, list);
       continue;
     }
-    if (words[0] === 'E' && words.length === 4 && /^\d+$/.test(words[2]!) && /^[0-9a-f]{32}$/.test(words[3]!)) {
-      ends.set(words[1]!, { count: Number(words[2]), md5: words[3]! });
+    if (words[0] === 'E' && words.length === 4 && /^\d+$/.test(words[3]!)) {
+      ends.set(`${words[1]} ${words[2]}`, Number(words[3]));
       continue;
     }
     lines.push(line);
@@ -50,22 +48,27 @@ export function parseConsole(text: string): GuestReport {
   }
   const files = new Map<string, Buffer>();
   const damaged = new Map<string, string>();
-  for (const [name, { count, md5 }] of ends) {
-    const list = chunks.get(name) ?? [];
-    const missing = [...Array(count).keys()].filter((index) => !list[index] || (index < count - 1 && list[index]!.length !== 48));
+  for (const [key, count] of ends) {
+    const name = key.slice(key.indexOf(' ') + 1);
+    if (files.has(name)) continue;
+    const list = chunks.get(key) ?? [];
+    const missing = [...Array(count).keys()].filter((index) => !list[index]);
     if (missing.length > 0) {
-      damaged.set(name, `lines ${missing.join(',')} of ${count} missing or cut short in both copies`);
+      damaged.set(name, `${damaged.has(name) ? `${damaged.get(name)}; ` : ''}copy ${key.split(' ')[0]}: lines ${missing.join(',')} of ${count} missing`);
       continue;
     }
     try {
-      const file = gunzipSync(Buffer.from(list.slice(0, count).join(''), 'base64'));
-      if (createHash('md5').update(file).digest('hex') === md5) files.set(name, file);
-      else damaged.set(name, 'md5 differs');
+      // gunzip checks the CRC and length of the whole: a line cut short or mangled fails here.
+      files.set(name, gunzipSync(Buffer.from(list.slice(0, count).join(''), 'base64')));
+      damaged.delete(name);
     } catch (error) {
-      damaged.set(name, `not gzip: ${(error as Error).message}`);
+      damaged.set(name, `${damaged.has(name) ? `${damaged.get(name)}; ` : ''}copy ${key.split(' ')[0]}: ${(error as Error).message}`);
     }
   }
-  for (const name of chunks.keys()) if (!ends.has(name)) damaged.set(name, 'its end line never arrived');
+  for (const key of chunks.keys()) {
+    const name = key.slice(key.indexOf(' ') + 1);
+    if (!files.has(name) && ![...ends.keys()].some((end) => end.endsWith(` ${name}`))) damaged.set(name, 'no end line arrived');
+  }
   return { lines, steps, files, damaged, done };
 }
 
