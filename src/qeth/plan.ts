@@ -53,9 +53,11 @@ export function planQeth(entries: readonly NicEntry[], snapshot: QethSnapshot, o
 }
 
 /**
- * The hidden devices of each entry's consecutive triple, but only for an entry that may be a qeth device: its read
- * device hidden too (what it is cannot be seen before freeing it), or visible as OSA/HiperSockets and in no other
- * group. An administrator hides devices on purpose: next to a visible non-qeth device, nothing is freed (DESIGN §4).
+ * The devices of each entry's consecutive triple that are on the cio_ignore list, but only for an entry that may be a
+ * qeth device: its read device hidden too (what it is cannot be seen before freeing it), or visible as
+ * OSA/HiperSockets and in no other group. An administrator hides devices on purpose: next to a visible non-qeth
+ * device, nothing is freed (DESIGN §4). A listed device that is still registered (a run that hid again what it could
+ * not group: `add` does not unregister) is freed too, so the list ends as a run that grouped it at once leaves it.
  */
 function toFree(entries: readonly NicEntry[], snapshot: QethSnapshot): BusId[] {
   const mayBeQeth = (read: BusId) => {
@@ -63,8 +65,8 @@ function toFree(entries: readonly NicEntry[], snapshot: QethSnapshot): BusId[] {
     if (!device) return isIgnored(snapshot.cioIgnore, read);
     return QETH_CUTYPES[device.cutype] !== undefined && (device.groupDevice === null || device.groupDevice === read);
   };
-  const hidden = entries.filter((e) => mayBeQeth(e.busId)).flatMap((e) => consecutive(e.busId)).filter((id) => !snapshot.ccw[id] && isIgnored(snapshot.cioIgnore, id));
-  return [...new Set(hidden)];
+  const listed = entries.filter((e) => mayBeQeth(e.busId)).flatMap((e) => consecutive(e.busId)).filter((id) => isIgnored(snapshot.cioIgnore, id));
+  return [...new Set(listed)];
 }
 
 /**

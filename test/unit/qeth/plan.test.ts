@@ -152,6 +152,14 @@ describe('cio_ignore hygiene', () => {
     expect(plan.failures[0]!.error).toMatch(/; 0\.0\.0002, 0\.0\.0003 stay hidden by cio_ignore \(nothing freed for it\)$/);
   });
 
+  it('frees listed devices that are still registered (hidden again by an earlier run), so the list ends empty', () => {
+    // `add` leaves a registered device registered: it is visible and on the list at once.
+    const plan = planQeth([entry('0001', 0)], snapshot([ccw('0001'), ccw('0002'), ccw('0003')], { cioIgnore: hidden }), options);
+    expect(plan.freed).toEqual(['0.0.0002', '0.0.0003']);
+    expect(summary(plan.prepare[0]!.actions)[0]).toBe('write /proc/cio_ignore free 0.0.0002,0.0.0003');
+    expect(plan.devices.map((d) => d.target)).toEqual(['0.0.0001']);
+  });
+
   it('frees nothing for a read device that neither exists nor is hidden', () => {
     const plan = planQeth([entry('0001', 0)], snapshot([], { cioIgnore: hidden }), options);
     expect(plan.freed).toEqual([]);
