@@ -1,4 +1,5 @@
 // The planned steps that set an interface's MAC (DESIGN §4 step 6, §5): wait for the name, set, verify.
+import { IP_TIMEOUT_MS } from '../lib/ip-command.js';
 import type { Action } from '../plan/action.js';
 import { bindingRef } from '../plan/action.js';
 import type { Mac } from '../values/mac.js';
@@ -6,7 +7,6 @@ import { netClass } from './paths.js';
 
 /** A name that has not changed for this long is taken as final (e.g. net.ifnames=0 keeps eth<N>). */
 export const NAME_SETTLE_MS = 1000;
-export const IP_TIMEOUT_MS = 10_000;
 const NETDEV = 'netdev';
 
 /** Which interface: a known name (setmac: udev told us), or the one under a group's net/ once udev renamed it. */
