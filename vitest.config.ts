@@ -15,8 +15,8 @@ export default defineConfig({
   define: { AGENT_VERSION: JSON.stringify(pkg.version) },
   test: {
     include: ['test/**/*.test.ts'],
-    // test/image needs root and a Debian root: `npm run test:image` (vitest.image.config.ts).
-    exclude: [...configDefaults.exclude, 'test/image/**'],
+    // test/image and test/boot need root, Debian roots and emulators: `npm run test:image` and `npm run test:boot`.
+    exclude: [...configDefaults.exclude, 'test/image/**', 'test/boot/**'],
     setupFiles: ['test/setup/fail-on-warning.ts'],
     // The simulated kernel uses real time for latency; keep headroom on a loaded 2-core CI machine.
     testTimeout: 30_000,
