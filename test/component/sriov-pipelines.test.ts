@@ -5,14 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { runAgent } from '../helpers/run-agent.js';
 import type { SimHost } from '../sim/sim-host.js';
 import type { Mlx5PfSpec } from '../sim/sriov-scenario.js';
-import { VENDOR_DATA_FILE, configuredVfs, mlx5Pf, simSriov, vendorDataFor } from '../sim/sriov-scenario.js';
+import { PF_A, PF_B, PORT_A, PORT_B, VENDOR_DATA_FILE, VFS_A, VFS_B, configuredVfs, mlx5Pf, simSriov, vendorDataFor } from '../sim/sriov-scenario.js';
 
-const PF_A = '0000:01:00.0';
-const PF_B = '0000:02:00.0';
-const PORT_A = '04bd700300374486';
-const PORT_B = '04bd700300374487';
-const VFS_A = ['fefeab03004f86b9', 'fefe2b03002a5777'];
-const VFS_B = ['fefe1103000000b1', 'fefe1103000000b2'];
 const RECORD = '/run/guest-boot-agent/sriov-intent.json';
 const autoprobe = (pf: string) => `/sys/bus/pci/devices/${pf}/sriov_drivers_autoprobe`;
 const BIND = '/sys/bus/pci/drivers/mlx5_core/bind';

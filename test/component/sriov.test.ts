@@ -6,15 +6,8 @@ import { runAgent } from '../helpers/run-agent.js';
 import type { SimKernel } from '../sim/kernel.js';
 import type { SimHost } from '../sim/sim-host.js';
 import type { Mlx5PfSpec, SriovSpec, VfPreset } from '../sim/sriov-scenario.js';
-import { VENDOR_DATA_FILE, configuredVfs, mlx5Pf, simSriov, vendorDataFor } from '../sim/sriov-scenario.js';
+import { PF_A, PF_B, PORT_A, PORT_B, STALE, VENDOR_DATA_FILE, VFS_A, VFS_B, configuredVfs, mlx5Pf, simSriov, vendorDataFor } from '../sim/sriov-scenario.js';
 
-const PF_A = '0000:01:00.0';
-const PF_B = '0000:02:00.0';
-const PORT_A = '04bd700300374486';
-const PORT_B = '04bd700300374487';
-const VFS_A = ['fefeab03004f86b9', 'fefe2b03002a5777'];
-const VFS_B = ['fefe1103000000b1', 'fefe1103000000b2'];
-const STALE = 'fefe0000000000aa';
 
 const sriov = (host: SimHost, ...extra: string[]) => runAgent(host, ['sriov', '--vendor-data', VENDOR_DATA_FILE, ...extra]);
 /** Journal entries that name `pf` or one of its VFs (VF addresses share the PF's bus here). */

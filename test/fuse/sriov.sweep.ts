@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Mlx5Mode } from '../sim/pci-spec.js';
 import type { Mlx5PfSpec, VfPreset } from '../sim/sriov-scenario.js';
-import { mlx5Pf, vendorDataFor } from '../sim/sriov-scenario.js';
+import { PF_A, PF_B, PORT_A, PORT_B, STALE, VFS_A, VFS_B, mlx5Pf, vendorDataFor } from '../sim/sriov-scenario.js';
 import { fuseSkipReason, useFuseModel } from './harness.js';
 import type { Step } from './model-server.js';
 import type { SweepCase } from './sweep.js';
@@ -17,14 +17,7 @@ const skip = fuseSkipReason();
 /** GBA_SWEEP_K=3,17: only those k's (to look at one failure). */
 const only = process.env.GBA_SWEEP_K?.split(',').map(Number);
 
-const PF_A = '0000:01:00.0';
-const PF_B = '0000:02:00.0';
 const FOREIGN = '0000:03:00.0';
-const PORT_A = '04bd700300374486';
-const PORT_B = '04bd700300374487';
-const VFS_A = ['fefeab03004f86b9', 'fefe2b03002a5777'];
-const VFS_B = ['fefe1103000000b1', 'fefe1103000000b2'];
-const STALE = 'fefe0000000000aa';
 
 const vendorFile = join(mkdtempSync(join(tmpdir(), 'gba-sweep-')), 'vendor_data2.json');
 writeFileSync(vendorFile, JSON.stringify(vendorDataFor({ [PORT_A]: VFS_A, [PORT_B]: VFS_B })));

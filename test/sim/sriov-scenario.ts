@@ -34,3 +34,13 @@ export function simSriov(options: SriovSpec & { vendorData?: unknown; files?: Re
   if (vendorData !== undefined) inputs[VENDOR_DATA_FILE] = typeof vendorData === 'string' ? vendorData : JSON.stringify(vendorData);
   return { kernel, host: createSimHost(kernel, { inputs, ...(files ? { files } : {}) }) };
 }
+
+/** The two-PF machine the sriov component tests and sweeps share: PF addresses, their port GUIDs, the VF GUIDs the
+ * vendor data gives each, and a GUID no VF should see (a VF probed with it needs a rebind). */
+export const PF_A = '0000:01:00.0';
+export const PF_B = '0000:02:00.0';
+export const PORT_A = '04bd700300374486';
+export const PORT_B = '04bd700300374487';
+export const VFS_A = ['fefeab03004f86b9', 'fefe2b03002a5777'];
+export const VFS_B = ['fefe1103000000b1', 'fefe1103000000b2'];
+export const STALE = 'fefe0000000000aa';
