@@ -88,6 +88,9 @@ export async function bootHercules(boot: HerculesBoot): Promise<HerculesResult> 
       cwd: boot.work,
       env: hostEnv({ HERCULES_RC: join(boot.work, 'hercules.rc') }),
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own process group: Hercules leaves a process of its own behind after "quit" (seen: one idle hercules
+      // per boot, reparented to init), so the whole group is killed once the emulator's output has ended.
+      detached: true,
     });
     let log = '';
     let doneAfter: number | undefined;
@@ -121,7 +124,14 @@ export async function bootHercules(boot: HerculesBoot): Promise<HerculesResult> 
     const code = await new Promise<number | null>((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (exit) => resolve(exit));
-    }).finally(() => clearTimeout(timer));
+    }).finally(() => {
+      clearTimeout(timer);
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // ESRCH: the group is already gone.
+      }
+    });
     return { log, code, timedOut, seconds: (Date.now() - started) / 1000, doneAfter, config: text };
   } finally {
     await run('ip', ['netns', 'delete', namespace]);
