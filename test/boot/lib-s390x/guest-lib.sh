@@ -1,6 +1,8 @@
 # Sourced by each boot's /init (busybox sh, PID 1 in the s390x guest). Not part of the agent: the harness.
-# Real programs are always called by path: a busybox applet of the same name must never stand in for them. Console lines are short and paced: Hercules' 3215 console drops pieces
-# of long, bursty lines and mangles [ ] | ^, so results travel as "GBA …" words and base64 ("GBA B …").
+# Real programs are always called by path: a busybox applet of the same name must never stand in for them.
+# Outputs go to $OUT and, at the end, as one tar onto the results disk (ccw 0.0.0100: an FBA DASD under
+# Hercules, virtio-blk under QEMU) that the host reads back. The console carries only short "GBA …" lines, paced:
+# Hercules' 3215 console drops pieces of long, bursty lines and mangles [ ] | ^.
 # Busybox's applets as links in /bb, last on PATH: the real ip, modprobe and udevadm come first.
 /usr/bin/busybox mkdir -p /bb
 /usr/bin/busybox --install -s /bb
@@ -35,61 +37,77 @@ since() {
   awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'
 }
 
-# step NAME COMMAND…: runs it with stdout/stderr/exit/seconds in $OUT/NAME.*, says the exit and the time.
+# record NAME RC SECS: a step's exit and time, in $OUT/NAME.rc and .secs (the disk) and on the console.
+record() {
+  echo "$2" > "$OUT/$1.rc"
+  echo "$3" > "$OUT/$1.secs"
+  say STEP "$1" rc "$2" secs "$3"
+}
+
+# step NAME COMMAND…: runs it with stdout/stderr in $OUT/NAME.out/.err, and records its exit and time.
 step() {
   name=$1
   shift
   t0=$(now)
   "$@" > "$OUT/$name.out" 2> "$OUT/$name.err"
   rc=$?
-  secs=$(since "$t0")
-  echo "$rc" > "$OUT/$name.rc"
-  echo "$secs" > "$OUT/$name.secs"
-  say STEP "$name" rc "$rc" secs "$secs"
-}
-
-# ship FILE…: each file gzipped (its CRC checks the whole) and base64-encoded, as lines
-# "GBA B <copy> <name> <n> <chunk>" and "GBA E <copy> <name> <lines>", three times with chunks of 48, 40 and 32
-# characters: Hercules' 3215 console loses some lines, apparently by content, so each copy cuts the text
-# differently and the host takes the first copy that arrived whole.
-ship() {
-  for copy in 1 2 3; do
-    width=$((56 - copy * 8))
-    for file in "$@"; do
-      [ -f "$file" ] || continue
-      name=${file##*/}
-      n=0
-      gzip -9 -c "$file" | base64 | tr -d '\n' | fold -w $width > /tmp/ship.b64
-      echo >> /tmp/ship.b64
-      while read -r chunk; do
-        [ -n "$chunk" ] || continue
-        echo "GBA B $copy $name $n $chunk"
-        n=$((n + 1))
-        usleep $PACE
-      done < /tmp/ship.b64
-      echo "GBA E $copy $name $n"
-      usleep $PACE
-    done
-  done
+  record "$name" "$rc" "$(since "$t0")"
 }
 
 # The modules cached in the initramfs are a subset: depmod indexes them here, before udev loads any.
 t0=$(now)
 /usr/sbin/depmod -a
-say STEP depmod rc $? secs "$(since "$t0")"
+record depmod $? "$(since "$t0")"
 
 t0=$(now)
 /usr/lib/systemd/systemd-udevd --daemon --resolve-names=never
 /usr/bin/udevadm trigger --action=add --type=subsystems
 /usr/bin/udevadm trigger --action=add --type=devices
 /usr/bin/udevadm settle --timeout=60
-say STEP udev rc $? secs "$(since "$t0")"
+record udev $? "$(since "$t0")"
 
-# finish: ship everything in $OUT and the kernel log, then power off (QEMU exits; Hercules enters a wait state).
+# results_device: the results disk's block device (/dev/dasda, /dev/vda …) once its driver has it, after
+# loading the driver and setting the ccw device online; empty after 60 s without it.
+RESULTS_BUS=/sys/bus/ccw/devices/0.0.0100
+results_device() {
+  /usr/sbin/modprobe -a dasd_fba_mod virtio_blk
+  [ "$(cat $RESULTS_BUS/online 2> /dev/null)" = 1 ] || echo 1 > $RESULTS_BUS/online
+  i=0
+  while [ $i -lt 600 ]; do
+    for block in $RESULTS_BUS/block/* $RESULTS_BUS/virtio*/block/*; do
+      [ -e "$block" ] && [ -b "/dev/${block##*/}" ] && echo "/dev/${block##*/}" && return 0
+    done
+    usleep 100000
+    i=$((i + 1))
+  done
+  return 1
+}
+
+# write_results: $OUT as one tar at block 0 of the results disk, flushed; says its length and md5 so the host
+# knows the disk holds this boot's tar, whole.
+write_results() {
+  (cd $OUT && tar -cf /tmp/results.tar *)
+  bytes=$(wc -c < /tmp/results.tar)
+  md5=$(md5sum /tmp/results.tar)
+  dev=$(results_device)
+  if [ -z "$dev" ]; then
+    say RESULTS NO-DISK at $RESULTS_BUS
+    rc=3
+  else
+    dd if=/tmp/results.tar of="$dev" bs=4096 conv=fsync 2> /tmp/dd.err
+    rc=$?
+    sync
+    say RESULTS-DEVICE "$dev"
+  fi
+  say RESULTS bytes $bytes md5 ${md5%% *} rc $rc
+}
+
+# finish: the kernel log into $OUT, everything onto the results disk, then power off (QEMU exits; Hercules
+# enters a wait state).
 finish() {
-  # The kernel's lines about the devices only: every shipped line costs time under emulation.
-  dmesg | grep -E 'qeth|ccw|cio|enc[0-9a-f]|eth[0-9]|MAC|virtio' > $OUT/dmesg.txt
-  ship $(ls $OUT/* | grep -v -e '\.rc$' -e '\.secs$')
+  # The kernel's lines about the devices only.
+  dmesg | grep -E 'qeth|ccw|cio|dasd|enc[0-9a-f]|eth[0-9]|MAC|virtio' > $OUT/dmesg.txt
+  write_results
   say DONE
   say DONE
   sleep 1

@@ -17,6 +17,8 @@ export interface HerculesBoot {
   initrd: string;
   append: string;
   qeth: QethDevice[];
+  /** FBA DASDs (device type 9336), each an image file: the results disk. */
+  fba?: { devno: string; path: string }[];
   work: string;
   timeoutMs: number;
   /** MB of guest storage; the initrd is loaded at 64 MB and unpacked into tmpfs. */
@@ -68,6 +70,7 @@ function config(boot: HerculesBoot): string {
     'OSTAILOR  LINUX',
     // The guest's console (conmode=3215 condev=0x0009 on the kernel command line).
     '0009      3215-C / noprompt',
+    ...(boot.fba ?? []).map((disk) => `${disk.devno}      9336 ${disk.path}`),
     ...boot.qeth.map((device, index) => `${device.devno}.3    QETH ifname hqeth${index} iface /dev/net/tun chpid ${device.chpid}`),
     '',
   ].join('\n');

@@ -21,9 +21,10 @@ const NOT_NEEDED = new Set([
 ]);
 /**
  * Kernel modules kept (with their dependencies): the full tree is 139 MB, which Hercules would load into guest
- * memory on every IPL. qeth_l2 needs bridge, stp and llc; virtio_net drives QEMU's NICs.
+ * memory on every IPL. qeth_l2 needs bridge, stp and llc; virtio_net drives QEMU's NICs. The results disk the
+ * guest writes its outputs to: dasd_fba_mod (with dasd_mod) under Hyperion, virtio_blk under QEMU.
  */
-const MODULES = ['qeth', 'qeth_l2', 'qeth_l3', 'ccwgroup', 'virtio_net', 'virtio_blk'];
+const MODULES = ['qeth', 'qeth_l2', 'qeth_l3', 'ccwgroup', 'virtio_net', 'virtio_blk', 'dasd_mod', 'dasd_fba_mod'];
 /** Bump when the steps below change what ends up in the cache. */
 const RECIPE = 1;
 const ARCH = 's390x';

@@ -26,7 +26,7 @@ echo 0.0.0620,0.0.0621,0.0.0622 > /sys/bus/ccwgroup/drivers/qeth/group
 echo 0 > /sys/bus/ccwgroup/devices/0.0.0620/layer2
 echo 1 > /sys/bus/ccwgroup/devices/0.0.0620/online
 /usr/bin/udevadm settle --timeout=30
-say STEP prepare-0620 rc $? secs "$(since "$t0")"
+record prepare-0620 $? "$(since "$t0")"
 cat /proc/cio_ignore > $OUT/cio-before.txt
 groups groups-before.txt
 

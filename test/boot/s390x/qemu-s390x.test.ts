@@ -1,7 +1,8 @@
 // Issue 12 item 2: the bundle on a real s390x kernel (Debian 12's, 6.1) with Debian's Node 18 for s390x, under
 // qemu-system-s390x (TCG). Real cio_ignore, ccw, ccwgroup and the qeth module; QEMU has no OSA model, so every
 // NIC entry names a virtio-ccw device and the qeth half can only refuse it — which is one of the things shown.
-// One boot: /init (qemu-init.sh) runs every step and ships its outputs over the console; the tests read them.
+// One boot: /init (qemu-init.sh) runs every step and writes its outputs to a results disk (virtio-blk-ccw, a raw
+// image the host reads back after QEMU has exited), as the Hyperion boot does; the tests read them.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import type { GuestReport } from '../lib-s390x/console.js';
 import { fileJson, fileText, parseConsole, step } from '../lib-s390x/console.js';
 import { REPO, makeInitrd } from '../lib-s390x/initrd.js';
 import { SKIP, missingPrerequisite, skipWarning } from '../lib-s390x/prerequisites.js';
+import { RESULTS_DEVNO, createRawDisk, readResults } from '../lib-s390x/results-disk.js';
 import type { QemuResult } from '../lib-s390x/qemu.js';
 import { bootQemu } from '../lib-s390x/qemu.js';
 import { ensureS390xGuest } from '../lib-s390x/s390x-root.js';
@@ -49,11 +51,19 @@ describe.skipIf(SKIP)('a Debian 12 s390x kernel under qemu-system-s390x', () => 
     log(`${guest.built ? 'built and cached' : 'cached'} kernel ${guest.kernelVersion} and initramfs (${guest.seconds.toFixed(1)} s)`);
     work = mkdtempSync(join(tmpdir(), 'gba-s390x-qemu-'));
     const initrd = await makeInitrd(work, guest.initramfs, INIT);
-    boot = await bootQemu({ kernel: guest.kernel, initrd, append: APPEND, devices: DEVICES, work, timeoutMs: BOOT_TIMEOUT_MS });
-    report = parseConsole(boot.console);
+    const disk = join(work, 'results.img');
+    createRawDisk(disk);
+    const results = ['-drive', `file=${disk},format=raw,if=none,id=results`, '-device', `virtio-blk-ccw,drive=results,devno=fe.0.${RESULTS_DEVNO}`];
+    boot = await bootQemu({ kernel: guest.kernel, initrd, append: APPEND, devices: [...DEVICES, ...results], work, timeoutMs: BOOT_TIMEOUT_MS });
+    const seen = parseConsole(boot.console);
     log(`boot: ${boot.seconds.toFixed(1)} s from QEMU start to power-off`);
+    if (!seen.done) throw new Error(withConsole('the guest never reported DONE'));
+    try {
+      report = { ...seen, ...readResults(disk, seen) };
+    } catch (error) {
+      throw new Error(withConsole((error as Error).message), { cause: error });
+    }
     for (const [name, { rc, secs }] of report.steps) log(`guest step ${name}: exit ${rc}, ${secs.toFixed(2)} s`);
-    if (!report.done) throw new Error(withConsole('the guest never reported DONE'));
   });
 
   afterAll(() => {
