@@ -13,6 +13,8 @@ export interface QemuBoot {
   devices: string[];
   work: string;
   timeoutMs: number;
+  /** MiB of guest memory (default 1024); a root unpacked from the initramfs needs more. */
+  memory?: number;
 }
 
 export interface QemuResult {
@@ -28,7 +30,7 @@ export async function bootQemu(boot: QemuBoot): Promise<QemuResult> {
   const consoleFile = join(boot.work, 'console.log');
   const accel = process.env.GBA_BOOT_KVM === '1' ? ['-accel', 'kvm'] : ['-accel', 'tcg,thread=multi'];
   const argv = [
-    '-machine', 's390-ccw-virtio', ...accel, '-smp', '2', '-m', '1024',
+    '-machine', 's390-ccw-virtio', ...accel, '-smp', '2', '-m', String(boot.memory ?? 1024),
     '-nodefaults', '-display', 'none', '-monitor', 'none', '-no-reboot',
     '-chardev', `file,id=console,path=${consoleFile}`, '-device', 'sclpconsole,chardev=console',
     '-kernel', boot.kernel, '-initrd', boot.initrd, '-append', boot.append,
