@@ -62,6 +62,13 @@ describe('the results disk', () => {
     expect(() => readResults(path, console(bytes, md5, ''))).toThrow(/qeth-1: console none, disk 1/);
   });
 
+  it('on a shared console (stepsOnConsole: none) a step may be missing there, but one that is there must agree', () => {
+    const { path, bytes, md5 } = disk(FILES);
+    expect(readResults(path, console(bytes, md5, ''), { stepsOnConsole: 'none' }).steps.get('qeth-1')?.rc).toBe(1);
+    expect(() => readResults(path, console(bytes, md5, 'GBA STEP qeth-1 rc 0 secs 9.52'), { stepsOnConsole: 'none' })).toThrow(/qeth-1: console 0, disk 1/);
+    expect(() => readResults(path, console(bytes, '0'.repeat(32), ''), { stepsOnConsole: 'none' })).toThrow(/does not hold what the guest wrote/);
+  });
+
   it('keeps names under a directory and skips what is not a regular file', () => {
     const dir = mkdtempSync(join(work, 'tree-'));
     mkdirSync(join(dir, 'journal'));
