@@ -11,6 +11,8 @@ import { createInterface } from 'node:readline';
 import { qethScenario, sriovCases } from './scenarios.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+/** BENCH_TIMELINE=1: after each case, the model's steps of its last run, in ms from the agent's spawn. */
+const TIMELINE = process.env.BENCH_TIMELINE === '1';
 /** GBA_BUNDLE: time another build (e.g. another branch's) on the same model. */
 const AGENT = process.env.GBA_BUNDLE ?? 'dist/guest-boot-agent.js';
 const MODEL = 'dist-bench/model-on-fuse.mjs';
@@ -57,6 +59,7 @@ async function startModel(scenarioPath) {
     binDir,
     reset: () => ask('reset'),
     stats: async () => JSON.parse(await ask('stats')),
+    steps: async () => JSON.parse(await ask('steps')),
     quit: () => new Promise((resolve) => {
       child.once('exit', resolve);
       child.stdin.write('quit\n');
@@ -68,6 +71,7 @@ async function startModel(scenarioPath) {
 function runAgent(model, args, env, preload = []) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
+    const spawnedAt = performance.timeOrigin + performance.now();
     const child = spawn(process.execPath, [...preload, AGENT, '--root', model.root, ...args], {
       env: { PATH: `${model.binDir}:${process.env.PATH}`, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -75,18 +79,24 @@ function runAgent(model, args, env, preload = []) {
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr, ms: Number(process.hrtime.bigint() - start) / 1e6 }));
+    child.on('close', (code) => resolve({ code, stderr, spawnedAt, ms: Number(process.hrtime.bigint() - start) / 1e6 }));
   });
 }
 
 /** RUNS timed runs after a warm-up, each on a fresh machine; the model's record of the last run. */
 async function measureOnModel(model, args, env = {}) {
   const times = [];
+  let last;
   for (let i = 0; i <= RUNS; i++) {
     await model.reset();
-    const run = await runAgent(model, args, env);
-    if (run.code !== 0) throw new Error(`agent ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
-    if (i > 0) times.push(run.ms);
+    last = await runAgent(model, args, env);
+    if (last.code !== 0) throw new Error(`agent ${args.join(' ')} exited ${last.code}: ${last.stderr}`);
+    if (i > 0) times.push(last.ms);
+  }
+  if (TIMELINE) {
+    const at = (wall) => (wall === undefined ? '…' : (wall - last.spawnedAt).toFixed(1)).padStart(7);
+    console.log(`\ntimeline of the last run: ${args[0]} ${JSON.stringify(env)}, ${last.ms.toFixed(0)} ms in all`);
+    for (const step of await model.steps()) console.log(`${at(step.start)} ${at(step.end)}  ${step.kind} ${step.target} ${step.value ?? ''}`.trimEnd());
   }
   return { ...median(times), stats: await model.stats() };
 }
