@@ -6,6 +6,7 @@
 // prints one JSON line {root, binDir} once mounted, then answers lines on stdin:
 //   reset → a fresh machine from the scenario, an empty record and /run; answers "ok"
 //   stats → one JSON line: the model's record of the last run (writes in flight at once, per path)
+//   steps → one JSON line: the last run's steps, start and end on the wall clock (for profiling a run)
 //   quit  → unmounts and exits
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -46,6 +47,11 @@ for await (const line of createInterface({ input: process.stdin })) {
         writesByPath: writes.reduce<Record<string, number>>((count, step) => ({ ...count, [step.target]: (count[step.target] ?? 0) + 1 }), {}),
       })}\n`,
     );
+  } else if (line === 'steps') {
+    // The last run's steps on the wall clock (ms since the epoch), to lay them next to the agent's own timeline.
+    await server.idle();
+    const wall = (at: number | undefined) => (at === undefined ? undefined : performance.timeOrigin + at);
+    process.stdout.write(`${JSON.stringify(server.steps.map((step) => ({ ...step, start: wall(step.start), end: wall(step.end) })))}\n`);
   } else if (line === 'quit') {
     break;
   }

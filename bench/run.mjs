@@ -4,13 +4,15 @@
 // the writing thread. Medians (min–max) over BENCH_RUNS runs (default 7) after one warm-up; ratios against the
 // limit each bar names. This machine is noisy: quote medians and ratios.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { qethScenario, sriovCases } from './scenarios.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+/** BENCH_TIMELINE=1: after each case, the model's steps of its last run, in ms from the agent's spawn. */
+const TIMELINE = process.env.BENCH_TIMELINE === '1';
 /** GBA_BUNDLE: time another build (e.g. another branch's) on the same model. */
 const AGENT = process.env.GBA_BUNDLE ?? 'dist/guest-boot-agent.js';
 const MODEL = 'dist-bench/model-on-fuse.mjs';
@@ -36,6 +38,23 @@ function measureBare(argv) {
   return median(times);
 }
 
+/** The launcher `install` writes (into a scratch root under `work`), its bundle path pointed at `bundle`. */
+function launcherFor(bundle) {
+  const root = join(work, 'image');
+  mkdirSync(join(root, 'usr/bin'), { recursive: true });
+  // install checks that the launcher's interpreter exists in the image; the bench runs it with this node anyway.
+  writeFileSync(join(root, 'usr/bin/node'), '');
+  chmodSync(join(root, 'usr/bin/node'), 0o755);
+  const install = spawnSync(process.execPath, [bundle, 'install', '--root', root, '--enable', 'none', '--node', '/usr/bin/node'], { encoding: 'utf8' });
+  if (install.status !== 0) throw new Error(`install --root ${root} exited ${install.status}: ${install.stderr}`);
+  const text = readFileSync(join(root, 'usr/bin/guest-boot-agent'), 'utf8');
+  const pointed = text.replace(JSON.stringify('/usr/lib/guest-boot-agent/guest-boot-agent.js'), JSON.stringify(resolve(bundle)));
+  if (pointed === text) throw new Error('the launcher no longer names /usr/lib/guest-boot-agent/guest-boot-agent.js: update bench/run.mjs');
+  const launcher = join(root, 'launcher.js');
+  writeFileSync(launcher, pointed);
+  return launcher;
+}
+
 /** The model process for one scenario: mounted once, a fresh machine before every run. */
 async function startModel(scenarioPath) {
   const child = spawn(process.execPath, [MODEL, scenarioPath], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -57,6 +76,7 @@ async function startModel(scenarioPath) {
     binDir,
     reset: () => ask('reset'),
     stats: async () => JSON.parse(await ask('stats')),
+    steps: async () => JSON.parse(await ask('steps')),
     quit: () => new Promise((resolve) => {
       child.once('exit', resolve);
       child.stdin.write('quit\n');
@@ -68,6 +88,7 @@ async function startModel(scenarioPath) {
 function runAgent(model, args, env, preload = []) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
+    const spawnedAt = performance.timeOrigin + performance.now();
     const child = spawn(process.execPath, [...preload, AGENT, '--root', model.root, ...args], {
       env: { PATH: `${model.binDir}:${process.env.PATH}`, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -75,18 +96,24 @@ function runAgent(model, args, env, preload = []) {
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr, ms: Number(process.hrtime.bigint() - start) / 1e6 }));
+    child.on('close', (code) => resolve({ code, stderr, spawnedAt, ms: Number(process.hrtime.bigint() - start) / 1e6 }));
   });
 }
 
 /** RUNS timed runs after a warm-up, each on a fresh machine; the model's record of the last run. */
 async function measureOnModel(model, args, env = {}) {
   const times = [];
+  let last;
   for (let i = 0; i <= RUNS; i++) {
     await model.reset();
-    const run = await runAgent(model, args, env);
-    if (run.code !== 0) throw new Error(`agent ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
-    if (i > 0) times.push(run.ms);
+    last = await runAgent(model, args, env);
+    if (last.code !== 0) throw new Error(`agent ${args.join(' ')} exited ${last.code}: ${last.stderr}`);
+    if (i > 0) times.push(last.ms);
+  }
+  if (TIMELINE) {
+    const at = (wall) => (wall === undefined ? '…' : (wall - last.spawnedAt).toFixed(1)).padStart(7);
+    console.log(`\ntimeline of the last run: ${args[0]} ${JSON.stringify(env)}, ${last.ms.toFixed(0)} ms in all`);
+    for (const step of await model.steps()) console.log(`${at(step.start)} ${at(step.end)}  ${step.kind} ${step.target} ${step.value ?? ''}`.trimEnd());
   }
   return { ...median(times), stats: await model.stats() };
 }
@@ -107,6 +134,10 @@ try {
   const node = measureBare([process.execPath, '-e', '0']);
   const start = measureBare([process.execPath, AGENT, '--version']);
   row('cold start: --version vs node -e 0', fmt(start), fmt(node), start.median / node.median, 1.25);
+  // What an image runs is /usr/bin/guest-boot-agent, the launcher `install` writes in front of the bundle: the same
+  // text, written by the bundle's own install into a scratch root, pointed at this bundle.
+  const launched = measureBare([process.execPath, launcherFor(AGENT), '--version']);
+  row('cold start through the launcher: --version vs node -e 0', fmt(launched), fmt(node), launched.median / node.median, 1.25);
 
   // qeth: the physical limit is process start + one online latency (+ the model's free and rename delays, none
   // here: nothing is hidden by cio_ignore and no entry has a MAC).

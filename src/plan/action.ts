@@ -90,6 +90,17 @@ export interface Result {
   error?: string;
 }
 
+/** One result per target, in first-seen order, for a target run in several phases (a VF's GUIDs, then its bind):
+ * ok only if every phase was, changed if any was, the first error. */
+export function combineResults(results: readonly Result[]): Result[] {
+  const byTarget = new Map<string, Result>();
+  for (const result of results) {
+    const seen = byTarget.get(result.target);
+    byTarget.set(result.target, seen ? { target: seen.target, ok: seen.ok && result.ok, changed: seen.changed || result.changed, ...((seen.error ?? result.error) !== undefined ? { error: (seen.error ?? result.error)! } : {}) } : result);
+  }
+  return [...byTarget.values()];
+}
+
 /** One line describing an action, for logs and the dry-run listing. */
 export function describeAction(action: Action): string {
   switch (action.op) {

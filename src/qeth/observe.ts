@@ -4,7 +4,7 @@ import type { HostReader } from '../host/host.js';
 import type { BusId } from '../values/bus-id.js';
 import { busIdPlus, parseBusId } from '../values/bus-id.js';
 import { parseCioIgnore } from './cio-ignore.js';
-import { CCW_DEVICES, CIO_IGNORE, QETH_DRIVER, ccwAttr, ccwDevice, groupAttr, groupDevice, groupNetDir } from './paths.js';
+import { CCW_DEVICES, CIO_IGNORE, QETH_DRIVER, ccwDevice, groupDevice } from './paths.js';
 import type { CcwState, GroupState, QethSnapshot } from './snapshot.js';
 import { memberMismatch } from './triple.js';
 
@@ -40,45 +40,45 @@ async function readCcwDevices(host: HostReader, ids: readonly BusId[]): Promise<
   return Object.fromEntries(states.filter((s): s is CcwState => s !== undefined).map((s) => [s.busId, s]));
 }
 
+/**
+ * One channel device, read under its own directory in /sys/devices/css0: each access through the
+ * /sys/bus/ccw/devices/<busId> link makes the kernel resolve the link again, so it is resolved once here (a missing
+ * link is a device that is not there). Its subchannel (the parent directory) holds the CHPIDs.
+ */
 async function readCcw(host: HostReader, busId: BusId): Promise<CcwState | undefined> {
-  if (!(await host.sysfs.exists(ccwDevice(busId)))) return undefined;
+  const link = await host.sysfs.readlink(ccwDevice(busId)).catch(() => undefined);
+  if (link === undefined) return undefined;
+  const dir = resolve(CCW_DEVICES, link);
   const [cutype, online, group, driver, chpid] = await Promise.all([
-    host.sysfs.read(ccwAttr(busId, 'cutype')).catch(() => 'unknown'),
-    host.sysfs.read(ccwAttr(busId, 'online')).catch(() => '0'),
-    linkName(host, ccwAttr(busId, 'group_device')),
-    linkName(host, ccwAttr(busId, 'driver')),
-    readChpid(host, busId),
+    host.sysfs.read(`${dir}/cutype`).catch(() => 'unknown'),
+    host.sysfs.read(`${dir}/online`).catch(() => '0'),
+    linkName(host, `${dir}/group_device`),
+    linkName(host, `${dir}/driver`),
+    readChpid(host, dirname(dir)),
   ]);
   return { busId, cutype, online: online === '1', groupDevice: group, boundToQeth: driver === 'qeth', chpid };
 }
 
-/** The first installed CHPID of the device's subchannel (its parent directory in /sys/devices/css0). */
-async function readChpid(host: HostReader, busId: BusId): Promise<string | null> {
-  try {
-    const device = resolve(CCW_DEVICES, await host.sysfs.readlink(ccwDevice(busId)));
-    const subchannel = dirname(device);
-    const chpids = (await host.sysfs.read(`${subchannel}/chpids`)).trim().split(/\s+/);
-    // pimpampom's first byte is the path-installed mask: bit 0x80 is path 0.
-    const pim = Number.parseInt((await host.sysfs.read(`${subchannel}/pimpampom`).catch(() => '80')).slice(0, 2), 16);
-    const path = [...Array(8).keys()].find((bit) => pim & (0x80 >> bit)) ?? 0;
-    return chpids[path]?.toLowerCase() ?? null;
-  } catch {
-    return null;
-  }
+/** The first installed CHPID of a subchannel: `chpids` lists all eight, pimpampom's first byte says which paths are
+ * installed (bit 0x80 is path 0). */
+async function readChpid(host: HostReader, subchannel: string): Promise<string | null> {
+  const [chpids, pimpampom] = await Promise.all([host.sysfs.read(`${subchannel}/chpids`).catch(() => undefined), host.sysfs.read(`${subchannel}/pimpampom`).catch(() => '80')]);
+  if (chpids === undefined) return null;
+  const pim = Number.parseInt(pimpampom.slice(0, 2), 16);
+  const path = [...Array(8).keys()].find((bit) => pim & (0x80 >> bit)) ?? 0;
+  return chpids.trim().split(/\s+/)[path]?.toLowerCase() ?? null;
 }
 
+/** A group device, read under its own directory (the link resolved once, as for a channel device). */
 async function readGroup(host: HostReader, busId: BusId): Promise<GroupState | undefined> {
-  if (!(await host.sysfs.exists(groupDevice(busId)))) return undefined;
+  const link = await host.sysfs.readlink(groupDevice(busId)).catch(() => undefined);
+  if (link === undefined) return undefined;
+  const dir = resolve(dirname(groupDevice(busId)), link);
   const number = async (name: string) => {
-    const value = Number.parseInt(await host.sysfs.read(groupAttr(busId, name)).catch(() => ''), 10);
+    const value = Number.parseInt(await host.sysfs.read(`${dir}/${name}`).catch(() => ''), 10);
     return Number.isNaN(value) ? null : value;
   };
-  const [online, portno, layer2, netdevs] = await Promise.all([
-    number('online'),
-    number('portno'),
-    number('layer2'),
-    host.sysfs.list(groupNetDir(busId)).catch(() => []),
-  ]);
+  const [online, portno, layer2, netdevs] = await Promise.all([number('online'), number('portno'), number('layer2'), host.sysfs.list(`${dir}/net`).catch(() => [])]);
   return { busId, online: online === 1, portno, layer2, netdevs };
 }
 

@@ -42,12 +42,13 @@ export function portGuidOf(hardwareAddress: string | undefined): Guid | undefine
   return parseGuid(hardwareAddress.slice(36));
 }
 
-/** One PF again, after its VFs were created: the same identity, its SR-IOV state and VFs as they are now. */
+/** One PF again, after phase 1: the same identity, its SR-IOV state and VFs as they are now, for planning the binds.
+ * OFED's per-VF GUID files are not read again (phase 1 just wrote them; the binds go by what each VF sees). */
 export async function observePf(host: HostReader, known: Pick<PfState, 'address' | 'netdevs' | 'portGuid'>): Promise<PfState> {
-  return readPf(host, known.address, known.netdevs, known.portGuid);
+  return readPf(host, known.address, known.netdevs, known.portGuid, { ofedFiles: false });
 }
 
-async function readPf(host: HostReader, address: string, netdevs: string[], portGuid: Guid): Promise<PfState> {
+async function readPf(host: HostReader, address: string, netdevs: string[], portGuid: Guid, { ofedFiles } = { ofedFiles: true }): Promise<PfState> {
   const attr = (name: string) => host.sysfs.read(pciAttr(address, name));
   const sriov = await Promise.all([attr('sriov_totalvfs'), attr('sriov_numvfs'), attr('sriov_drivers_autoprobe')]).then(
     ([total, num, autoprobe]) => ({ totalVfs: Number(total), numVfs: Number(num), autoprobe }),
@@ -55,7 +56,7 @@ async function readPf(host: HostReader, address: string, netdevs: string[], port
   );
   const ofed = await host.sysfs.exists(pciAttr(address, 'sriov'));
   const count = sriov?.numVfs ?? 0;
-  const vfs = await Promise.all(Array.from({ length: count }, (_, k) => readVf(host, address, k, ofed)));
+  const vfs = await Promise.all(Array.from({ length: count }, (_, k) => readVf(host, address, k, ofed && ofedFiles)));
   return { address, netdevs, portGuid, sriov, ofed, vfs };
 }
 

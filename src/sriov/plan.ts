@@ -1,7 +1,9 @@
 // Pure planning (DESIGN §6, §7): vendor-data intent + observed PFs → per PF a pipeline of two planned phases.
-// Phase 1 (configure) holds autoprobe, sets the VF count, waits for the virtfn links and sets the GUIDs; the VFs are
-// then observed again (their PCI addresses exist only now) and phase 2 (bind) is planned on what is really there:
-// per VF unbind, driver_override, bind, clear, and a wait on its driver link, each a plain step with a concrete path.
+// Phase 1: the PF holds autoprobe and sets the VF count (configure); each VF waits for its virtfn link and gets its
+// GUIDs (one target per VF, so the VFs' firmware commands run concurrently, and on s390x a VF that arrived is set up
+// while later ones are still being hot-plugged); the PF restores autoprobe (release). The VFs are then observed
+// again (their PCI addresses exist only now) and phase 2 (bind) is planned on what is really there: per VF unbind,
+// driver_override, bind, clear, and a wait on its driver link, each a plain step with a concrete path.
 import type { Action, Result, TargetPlan } from '../plan/action.js';
 import type { Restores } from '../plan/intent-record.js';
 import type { Guid } from '../values/guid.js';
@@ -15,8 +17,14 @@ import type { PfState, SriovSnapshot, VfState } from './snapshot.js';
 export interface PfPipeline {
   pf: string;
   wanted: PfIntent;
-  /** Phase 1: autoprobe, numvfs, wait for the VFs, GUIDs. Empty when the PF is converged. */
+  /** Phase 1 on the PF: autoprobe held off, numvfs. Its undo restores autoprobe. Empty when the PF is converged. */
   configure: TargetPlan;
+  /** Phase 1 per VF (target `<pf>/vf<k>`): wait for its virtfn link, then its policy and GUIDs. Run concurrently,
+   * after `configure`; only the VFs that need something. */
+  guids: TargetPlan[];
+  /** Phase 1 ends: autoprobe back on the PF (when it was held off). Runs even when a VF's GUIDs failed, and its undo
+   * is the same restore, so a deadline or a signal still puts autoprobe back. */
+  release: TargetPlan;
   /** Bind through driver_override: autoprobe is off on this PF by the operator's choice, and stays off. */
   override: boolean;
   /** Phase 1 creates VFs: phase 2 can only be planned after observing them again. */
@@ -100,6 +108,7 @@ function planPipeline(pf: PfState, wanted: PfIntent, held: Restores): PfPipeline
   const autoprobeOn = autoprobeWas !== '0';
   const actions: Action[] = [];
   const onFailure: Action[] = [];
+  const undoHold = () => restoreSteps(target, autoprobePath, '1', 'restore autoprobe so later VFs of this PF still bind');
   if (held[autoprobePath] !== undefined && pf.sriov!.autoprobe !== held[autoprobePath]) {
     actions.push(...restoreSteps(target, autoprobePath, held[autoprobePath], 'a killed run held autoprobe off; put it back first'));
   }
@@ -109,26 +118,31 @@ function planPipeline(pf: PfState, wanted: PfIntent, held: Restores): PfPipeline
   if (holdAutoprobe) {
     actions.push({ op: 'remember', target, path: SRIOV_INTENT_RECORD, key: autoprobePath, value: '1', why: 'autoprobe is held off next: a run killed before the restore is undone by the next run' });
     actions.push({ op: 'write', target, path: autoprobePath, value: '0', why: 'new VFs must not bind before their GUIDs are set' });
-    onFailure.push(...restoreSteps(target, autoprobePath, '1', 'restore autoprobe so later VFs of this PF still bind'));
+    onFailure.push(...undoHold());
   }
   if (recreates && current !== 0) {
     actions.push({ op: 'write', target, path: pciAttr(target, 'sriov_numvfs'), value: '0', why: `DISRUPTIVE: ${current} VFs exist but ${n} are wanted; the kernel only changes the count through 0` });
   }
   if (recreates) actions.push({ op: 'write', target, path: pciAttr(target, 'sriov_numvfs'), value: String(n), why: `create ${n} VFs` });
   // Also when the count is right but links are missing: a killed run's VFs may still be arriving (s390x hotplug).
-  if (recreates || wanted.vfGuids.some((_, k) => !pf.vfs[k]?.address)) {
-    wanted.vfGuids.forEach((_, k) => actions.push({ op: 'wait', target, path: virtfn(target, k), until: { kind: 'exists' }, timeoutMs: vfAppearTimeoutMs(n), why: 'VFs appear asynchronously (s390x)' }));
-  }
-  wanted.vfGuids.forEach((guid, k) => {
-    if (!recreates && firmwareDone(pf.vfs[k], guid)) return;
-    actions.push(...(pf.ofed ? ofedGuidActions(target, target, k, guid) : netlinkGuidActions(target, pf.netdevs[0]!, k, guid)));
-  });
-  if (holdAutoprobe) actions.push(...restoreSteps(target, autoprobePath, '1', 'restore autoprobe before binding: with autoprobe 0 a plain bind fails with ENODEV'));
+  const waitForLinks = recreates || wanted.vfGuids.some((_, k) => !pf.vfs[k]?.address);
+  const guids = wanted.vfGuids
+    .map((guid, k): TargetPlan => {
+      const vf = `${target}/vf${k}`;
+      const steps: Action[] = [];
+      if (waitForLinks) steps.push({ op: 'wait', target: vf, path: virtfn(target, k), until: { kind: 'exists' }, timeoutMs: vfAppearTimeoutMs(n), why: 'VFs appear asynchronously (s390x)' });
+      if (recreates || !firmwareDone(pf.vfs[k], guid)) steps.push(...(pf.ofed ? ofedGuidActions(vf, target, k, guid) : netlinkGuidActions(vf, pf.netdevs[0]!, k, guid)));
+      return { target: vf, actions: steps };
+    })
+    .filter((plan) => plan.actions.length > 0);
+  const release: TargetPlan = holdAutoprobe
+    ? { target, actions: restoreSteps(target, autoprobePath, '1', 'restore autoprobe before binding: with autoprobe 0 a plain bind fails with ENODEV'), onFailure: undoHold() }
+    : { target, actions: [] };
   const override = !autoprobeOn;
   // Before the VFs exist, the dry run names them through their links (sysfs resolves virtfn<k>/… to the VF).
   const vfs = recreates ? wanted.vfGuids.map((_, k): VfState => placeholderVf(target, k)) : pf.vfs;
   const planned = planBinds({ ...pf, vfs }, { wanted, override });
-  return { pf: target, wanted, configure: { target, actions, onFailure }, override, recreates, bind: planned.binds, bindFailures: planned.failures };
+  return { pf: target, wanted, configure: { target, actions, onFailure }, guids, release, override, recreates, bind: planned.binds, bindFailures: planned.failures };
 }
 
 /** Put a recorded temporary setting back, then drop it from the record. */

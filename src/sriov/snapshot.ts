@@ -14,7 +14,7 @@ export interface VfState {
   /** The GUIDs the VF itself sees (fixed at its last probe): ibdev node_guid and the port GUID in its IPoIB address. */
   seenNodeGuid: Guid | null;
   seenPortGuid: Guid | null;
-  /** MLNX_OFED admin values from sriov/<k>/{node,port,policy}; null on inbox drivers. */
+  /** MLNX_OFED admin values from sriov/<k>/{node,port,policy}; null on inbox drivers (and when not read: observePf). */
   ofed: { node: Guid | null; port: Guid | null; policy: string | null } | null;
 }
 

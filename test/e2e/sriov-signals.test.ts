@@ -84,7 +84,9 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s in the middle of VF creation',
       expect(pf.vfs.every((vf) => vf.driver === null && vf.override === null)).toBe(true);
     }
     expect(run.record).toMatchObject({ command: 'sriov', exitCode: 1, interrupted: signal });
-    expect(run.record.results.filter((result) => !result.ok).map((result) => result.target).sort()).toEqual([PF_A, PF_B]);
+    // Each PF (its autoprobe put back by the undo) and each of its VFs (stopped while waiting for its link).
+    const vfs = (pf: string) => [0, 1, 2, 3].map((k) => `${pf}/vf${k}`);
+    expect(run.record.results.filter((result) => !result.ok).map((result) => result.target).sort()).toEqual([PF_A, ...vfs(PF_A), PF_B, ...vfs(PF_B)]);
     const summary = run.stderr.split('\n').filter((line) => line.startsWith('<3>sriov: interrupted'));
     expect(summary).toHaveLength(1);
     expect(summary[0]).toMatch(new RegExp(`^<3>sriov: interrupted by ${signal}: .*run recorded, exit 1$`));

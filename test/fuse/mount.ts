@@ -1,9 +1,10 @@
 // A root directory for `guest-boot-agent --root <dir>` whose /sys and /proc are the kernel model, mounted through
-// FUSE (one gba-fuse process per mount, both answered by one ModelServer), whose /run is an ordinary directory,
-// and a bin directory with the fake `ip` and `modprobe` to put first on PATH.
+// FUSE (one gba-fuse process per mount, both answered by one ModelServer), whose /run is a tmpfs as on every
+// systemd machine (the agent's records are written with fsync: on a disk that costs a journal commit a real boot
+// does not pay), and a bin directory with the fake `ip` and `modprobe` to put first on PATH.
 import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelServer } from './model-server.js';
@@ -36,13 +37,17 @@ export async function mountModel(server: ModelServer, options: { repo?: string }
   const socket = join(binDir, 'model.sock');
   await server.listen(socket);
   const servers: ChildProcess[] = [];
+  const run = join(root, 'run');
   const close = async () => {
     await Promise.all(servers.map((child) => stop(child)));
     for (const name of MOUNTED) lazyUnmount(join(root, name));
+    lazyUnmount(run);
     await server.close();
     rmSync(base, { recursive: true, force: true });
   };
   try {
+    const tmpfs = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m,mode=0755', 'gba-run', run], { encoding: 'utf8' });
+    if (tmpfs.status !== 0) throw new Error(`mount -t tmpfs … ${run}: ${tmpfs.stderr.trim() || `exit ${tmpfs.status}`}`);
     for (const name of MOUNTED) servers.push(await startServer(binaries.server, join(root, name), `/${name}`, socket));
   } catch (error) {
     await close();
@@ -52,8 +57,7 @@ export async function mountModel(server: ModelServer, options: { repo?: string }
     root,
     binDir,
     clearRun: () => {
-      rmSync(join(root, 'run'), { recursive: true, force: true });
-      mkdirSync(join(root, 'run'));
+      for (const name of readdirSync(run)) rmSync(join(run, name), { recursive: true, force: true });
     },
     close,
   };

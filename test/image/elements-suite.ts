@@ -166,6 +166,15 @@ export function describeElementsBuild(spec: ElementsCase): void {
         expect(properties.get('SYSTEMD_WANTS')?.split(' ')).toEqual(['guest-boot-agent-setmac@enc1.service']);
       });
 
+      // systemd ignores the add event of an interface udev is renaming and plugs its device unit on the kernel's
+      // move event: the rule must want setmac there too (found in the s390x systemd boot under Hyperion).
+      it('the move event of the renamed qeth interface enc1 wants guest-boot-agent-setmac@enc1.service too', async () => {
+        const { ran, properties, ruleDiagnostics } = await udevTest(build.root, { parent: 'devices/qeth/0.0.0001', bus: 'ccwgroup', driver: 'qeth', ifname: 'enc1', mac: '0a:00:00:00:00:11' }, { realLink: false, action: 'move' });
+        expect(ruleDiagnostics.filter((line) => line.startsWith(`${ours}:`))).toEqual([]);
+        expect(properties.get('ACTION'), describeRun(ran)).toBe('move');
+        expect(properties.get('SYSTEMD_WANTS')?.split(' ')).toEqual(['guest-boot-agent-setmac@enc1.service']);
+      });
+
       it('a virtio_net interface wants nothing of ours', async () => {
         const { ran, properties } = await udevTest(build.root, { parent: 'devices/virtio1', bus: 'virtio', driver: 'virtio_net', ifname: 'eth1', mac: '52:54:00:00:00:01' }, { realLink: false });
         expect(ran.stderr, describeRun(ran)).toContain(`Reading rules file: ${ours}`);

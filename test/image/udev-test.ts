@@ -16,12 +16,12 @@ export interface UdevTest {
 }
 
 /**
- * Runs `udevadm test --action=add` in the chroot on `device`, written into a tmpfs laid over the chroot's
+ * Runs `udevadm test --action=<action>` (default add) in the chroot on `device`, written into a tmpfs laid over the chroot's
  * /sys. sd-device accepts a syspath that is not on sysfs only with SYSTEMD_DEVICE_VERIFY_SYSFS=0.
  * With `realLink`, the test runs in a fresh network namespace holding a veth of the same name and ifindex,
  * so 80-net-setup-link.rules finds the link and really renames it (in that namespace only), as at boot.
  */
-export async function udevTest(root: string, device: Omit<FakeNetdev, 'ifindex'>, options: { realLink: boolean }): Promise<UdevTest> {
+export async function udevTest(root: string, device: Omit<FakeNetdev, 'ifindex'>, options: { realLink: boolean; action?: 'add' | 'move' }): Promise<UdevTest> {
   const sys = join(root, 'sys');
   const netns = options.realLink ? `gba-image-${randomBytes(3).toString('hex')}` : undefined;
   await mustRun('mount', ['-t', 'tmpfs', '-o', 'mode=0755', 'gba-fake-sysfs', sys]);
@@ -33,7 +33,7 @@ export async function udevTest(root: string, device: Omit<FakeNetdev, 'ifindex'>
       ifindex = Number(/^(\d+):/.exec((await mustRun('ip', ['-n', netns, '-o', 'link', 'show', 'dev', device.ifname])).stdout)?.[1]);
     }
     const syspath = writeFakeNetdev(sys, { ...device, ifindex });
-    const argv = [...(netns ? ['ip', 'netns', 'exec', netns] : []), 'chroot', root, 'udevadm', 'test', '--action=add', syspath];
+    const argv = [...(netns ? ['ip', 'netns', 'exec', netns] : []), 'chroot', root, 'udevadm', 'test', `--action=${options.action ?? 'add'}`, syspath];
     const ran = await run(argv[0]!, argv.slice(1), { env: { PATH: SYSTEM_PATH, HOME: '/root', SYSTEMD_DEVICE_VERIFY_SYSFS: '0' } });
     const ruleDiagnostics = ran.stderr.split('\n').filter((line) => /^\/\S+\.rules:\d+ /.test(line));
     return { ran, properties: udevTestProperties(ran.stdout), ruleDiagnostics };

@@ -30,10 +30,21 @@ describe('sysfs under --root', () => {
     await expect(host.sysfs.read('/sys/file/child')).rejects.toMatchObject({ code: 'ENOTDIR' });
   });
 
-  it('writes the value in one write at offset 0, replacing the old content', async () => {
-    const root = makeTmpRoot({ '/sys/attr': 'old-long-value\n' });
+  it('writes the value in one write at offset 0, without truncating (sysfs ignores the size)', async () => {
+    const root = makeTmpRoot({ '/sys/attr': '0\n' });
     await createNodeHost(root).sysfs.write('/sys/attr', '1');
-    expect(readFileSync(join(root, '/sys/attr'), 'utf8')).toBe('1');
+    expect(readFileSync(join(root, '/sys/attr'), 'utf8')).toBe('1\n');
+  });
+
+  // A first read shorter than a page is the whole of a sysfs attribute; a /proc file is read to its end.
+  it.each([
+    ['/proc/cio_ignore', 9000],
+    ['/sys/long', 9000],
+    ['/sys/page', 4096],
+  ])('reads %s whole when it is a page or longer (%i bytes)', async (path, size) => {
+    const text = 'x'.repeat(size - 1) + '\n';
+    const root = makeTmpRoot({ [path]: text });
+    expect(await createNodeHost(root).sysfs.read(path)).toBe(text.slice(0, -1));
   });
 
   it('follows relative symlinks and reads them back as stored', async () => {

@@ -75,11 +75,11 @@ describe('udev/81-guest-boot-agent.rules', () => {
     expect(run('udevadm', ['verify', '--no-summary', join(REPO, 'udev/81-guest-boot-agent.rules')])).toMatchObject({ code: 0 });
   });
 
-  it('is one rule: on add of a qeth net device, tag it and want setmac@$name; never RUN', () => {
+  it('is one rule: on add or move (the rename) of a qeth net device, tag it and want setmac@$name; never RUN', () => {
     const rules = parseUdevRules(RULE);
     expect(rules).toEqual([
       [
-        { key: 'ACTION', attribute: undefined, op: '==', value: 'add' },
+        { key: 'ACTION', attribute: undefined, op: '==', value: 'add|move' },
         { key: 'SUBSYSTEM', attribute: undefined, op: '==', value: 'net' },
         { key: 'DRIVERS', attribute: undefined, op: '==', value: 'qeth' },
         { key: 'TAG', attribute: undefined, op: '+=', value: 'systemd' },

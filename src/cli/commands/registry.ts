@@ -36,7 +36,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--metadata-url <url>', description: 'metadata URL (default http://169.254.169.254/openstack/latest/vendor_data2.json)' },
       { flags: '--vendor-data <file>', description: 'read the document from a file instead (- = stdin)' },
       { flags: '--config-drive', description: 'read openstack/latest/vendor_data2.json from the config drive' },
-      { flags: '--timeout <seconds>', description: 'total budget for fetching the vendor data; an mlnx_sriov of {} is fetched again for min(30 s, a quarter of it) before it counts as nothing to do (the run deadline is this plus 150 s to create and bind the VFs)', defaultValue: String(DEFAULT_FETCH_TIMEOUT_S) },
+      { flags: '--timeout <seconds>', description: 'total budget for fetching the vendor data; an mlnx_sriov of {} is fetched again for min(30 s, a quarter of it), counted from the first {}, before it counts as nothing to do (the run deadline is this plus 150 s to create and bind the VFs)', defaultValue: String(DEFAULT_FETCH_TIMEOUT_S) },
       { flags: '--pf-wait <seconds>', description: 'how long a PF the vendor data names may take to appear (mlx5 probe, zPCI hotplug), within the run deadline', defaultValue: String(PF_WAIT_MS / 1000) },
       { flags: '--guid-layout <layout>', description: 'virtual_guids layout: pf-major ([pf][vf]) or pkey-major ([pkey][pf])', defaultValue: 'pf-major', choices: ['pf-major', 'pkey-major'] },
     ],

@@ -2,6 +2,7 @@
 // VFs, plan and run their binds (or print both phases) → record.
 import { CONCURRENCY } from '../../concurrency.js';
 import type { Result, TargetPlan } from '../../plan/action.js';
+import { combineResults } from '../../plan/action.js';
 import type { Restores } from '../../plan/intent-record.js';
 import type { RunOptions } from '../../plan/run-plan.js';
 import { runPlan } from '../../plan/run-plan.js';
@@ -122,20 +123,32 @@ interface PfOutcome {
   results: Result[];
 }
 
-/** Phase 1, then the VFs observed again, phase 2 planned on them and run. A dry run shows both phases as planned. */
+/** Phase 1 (the PF, then its VFs' GUIDs concurrently, then autoprobe back), the VFs observed again, phase 2 planned
+ * on them and run. A dry run shows both phases as planned. */
 async function runPipeline(ctx: RunContext, pipeline: PfPipeline, pf: PfState, options: RunOptions): Promise<PfOutcome> {
-  if (ctx.options.dryRun) return { plans: [pipeline.configure, ...pipeline.bind], results: pipeline.bindFailures };
+  const phase1 = [pipeline.configure, ...pipeline.guids, ...(pipeline.release.actions.length > 0 ? [pipeline.release] : [])];
+  if (ctx.options.dryRun) return { plans: [...phase1, ...pipeline.bind], results: pipeline.bindFailures };
   const [configured] = await runPlan(ctx.host, [pipeline.configure], options);
-  // A PF whose VFs could not be set up gets no binds: they would probe with the wrong GUIDs.
   if (!configured!.ok) return { plans: [pipeline.configure], results: [configured!] };
+  const guids = await runPlan(ctx.host, pipeline.guids, options);
+  // Also after a VF failed: autoprobe must not stay off (the release's undo is the same restore, for a signal).
+  const [released] = await runPlan(ctx.host, [pipeline.release], options);
+  const [pfResult] = combineResults([configured!, released!]);
+  // Autoprobe still off: a plain bind would fail with ENODEV on every VF.
+  if (!released!.ok) return { plans: phase1, results: [pfResult!, ...guids] };
+  // A VF whose GUIDs are not in firmware is not bound: it would probe with the wrong ones (the others still are).
+  const unset = new Set(guids.filter((result) => !result.ok).map((result) => result.target));
   // The VFs exist now: their PCI addresses, drivers and physfn links are facts to plan on, not run-time guesses.
-  const { binds, failures } = planBinds(await observePf(ctx.host, pf), pipeline);
+  const planned = planBinds(await observePf(ctx.host, pf), pipeline);
+  const binds = planned.binds.filter((plan) => !unset.has(plan.target));
+  const failures = planned.failures.filter((failure) => !unset.has(failure.target));
   const bound = await runPlan(ctx.host, binds, options);
-  if (failures.length === 0 && bound.every((result) => result.ok)) {
-    const changed = configured!.changed || bound.some((vf) => vf.changed);
+  const vfs = combineResults([...guids, ...failures, ...bound]);
+  if (vfs.every((vf) => vf.ok)) {
+    const changed = pfResult!.changed || vfs.some((vf) => vf.changed);
     ctx.log.info(pipeline.pf, changed ? 'VFs configured' : 'VFs already configured; nothing changed');
   }
-  return { plans: [pipeline.configure, ...binds], results: [configured!, ...failures, ...bound] };
+  return { plans: [...phase1, ...binds], results: [pfResult!, ...vfs] };
 }
 
 /** A named PF not there yet (mlx5 still probing, zPCI hotplug): wait for it, bounded, then configure it or fail naming it. */

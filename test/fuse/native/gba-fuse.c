@@ -206,7 +206,13 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name) {
     fuse_reply_err(req, err);
     return;
   }
-  // No caching of names or attributes: devices and directories come and go under the writer's feet.
+  // Names are cached, as sysfs' own dentries are (kernfs revalidates them in the kernel, without a round trip);
+  // attributes are not. That is safe for a model whose paths come and go: every operation that reads or writes
+  // (getattr, open, readlink, opendir) asks the model by path, so a name cached after its device left answers
+  // ENOENT, and a name never seen (or that failed) is always looked up, since an error caches nothing. Without
+  // this, each path component cost a lookup round trip on every access: ~14 model requests per open(2).
+  e.entry_timeout = 86400;
+  e.attr_timeout = 0;
   e.ino = id_of(rel);
   e.attr.st_ino = e.ino;
   free(rel);

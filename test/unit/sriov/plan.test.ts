@@ -33,25 +33,21 @@ describe('planSriov: phase 1 per PF', () => {
     expect(SRIOV_INTENT_RECORD).toBe(`${STATE_DIR}/sriov-intent.json`);
   });
 
-  it('creates VFs on a fresh OFED PF with autoprobe held off (recorded first), GUIDs in colon form, autoprobe back', () => {
+  it('creates VFs on a fresh OFED PF with autoprobe held off (recorded first), GUIDs in colon form per VF, autoprobe back', () => {
     const [pipeline] = planSriov(intent(), { pfs: [pf()] }).pipelines;
-    expect(pipeline!.configure.actions.filter((a) => a.op === 'remember' || a.op === 'forget').every((a) => a.path === RECORD)).toBe(true);
-    expect(lines(pipeline!.configure.actions)).toEqual([
-      'remember sriov_drivers_autoprobe "1"',
-      'write sriov_drivers_autoprobe "0"',
-      'write sriov_numvfs "2"',
-      'wait virtfn0',
-      'wait virtfn1',
-      'write sriov/0/policy "Follow"',
-      'write sriov/0/node "fe:fe:ab:03:00:4f:86:b9"',
-      'write sriov/0/port "fe:fe:ab:03:00:4f:86:b9"',
-      'write sriov/1/policy "Follow"',
-      'write sriov/1/node "fe:fe:2b:03:00:2a:57:77"',
-      'write sriov/1/port "fe:fe:2b:03:00:2a:57:77"',
-      'write sriov_drivers_autoprobe "1"',
-      'forget sriov_drivers_autoprobe',
-    ]);
+    const all = [pipeline!.configure, ...pipeline!.guids, pipeline!.release].flatMap((plan) => plan.actions);
+    expect(all.filter((a) => a.op === 'remember' || a.op === 'forget').every((a) => a.path === RECORD)).toBe(true);
+    expect(lines(pipeline!.configure.actions)).toEqual(['remember sriov_drivers_autoprobe "1"', 'write sriov_drivers_autoprobe "0"', 'write sriov_numvfs "2"']);
     expect(lines(pipeline!.configure.onFailure!)).toEqual(['write sriov_drivers_autoprobe "1"', 'forget sriov_drivers_autoprobe']);
+    // One target per VF (run concurrently): its own link first, then policy and both GUIDs.
+    expect(pipeline!.guids.map((plan) => [plan.target, lines(plan.actions)])).toEqual([
+      [`${PF}/vf0`, ['wait virtfn0', 'write sriov/0/policy "Follow"', 'write sriov/0/node "fe:fe:ab:03:00:4f:86:b9"', 'write sriov/0/port "fe:fe:ab:03:00:4f:86:b9"']],
+      [`${PF}/vf1`, ['wait virtfn1', 'write sriov/1/policy "Follow"', 'write sriov/1/node "fe:fe:2b:03:00:2a:57:77"', 'write sriov/1/port "fe:fe:2b:03:00:2a:57:77"']],
+    ]);
+    expect(pipeline!.guids.flatMap((plan) => plan.actions).every((a) => a.target.startsWith(`${PF}/vf`))).toBe(true);
+    // Autoprobe back after every VF, and its undo is the same restore (a signal or the deadline still puts it back).
+    expect(lines(pipeline!.release.actions)).toEqual(['write sriov_drivers_autoprobe "1"', 'forget sriov_drivers_autoprobe']);
+    expect(lines(pipeline!.release.onFailure!)).toEqual(['write sriov_drivers_autoprobe "1"', 'forget sriov_drivers_autoprobe']);
     expect(pipeline!.recreates).toBe(true);
   });
 
@@ -62,7 +58,7 @@ describe('planSriov: phase 1 per PF', () => {
 
   it('uses ip link on the parent netdev when the OFED files are absent (inbox driver)', () => {
     const [pipeline] = planSriov(intent(), { pfs: [pf({ ofed: false, netdevs: ['ib0', 'ib0.8001'] })] }).pipelines;
-    expect(lines(pipeline!.configure.actions).filter((l) => l.startsWith('exec'))).toEqual([
+    expect(pipeline!.guids.flatMap((plan) => lines(plan.actions)).filter((l) => l.startsWith('exec'))).toEqual([
       'exec link set dev ib0 vf 0 node_guid fe:fe:ab:03:00:4f:86:b9 port_guid fe:fe:ab:03:00:4f:86:b9 state auto',
       'exec link set dev ib0 vf 1 node_guid fe:fe:2b:03:00:2a:57:77 port_guid fe:fe:2b:03:00:2a:57:77 state auto',
     ]);
@@ -72,6 +68,8 @@ describe('planSriov: phase 1 per PF', () => {
     const done = pf({ sriov: { totalVfs: 8, numVfs: 2, autoprobe: '1' }, vfs: [vf(0, VF_GUIDS[0]!), vf(1, VF_GUIDS[1]!)] });
     const plan = planSriov(intent(), { pfs: [done] });
     expect(plan.pipelines[0]!.configure.actions).toEqual([]);
+    expect(plan.pipelines[0]!.guids).toEqual([]);
+    expect(plan.pipelines[0]!.release.actions).toEqual([]);
     expect(plan.pipelines[0]!.bind.map((b) => b.actions)).toEqual([[], []]);
     expect(plan.failures).toEqual([]);
   });
@@ -91,7 +89,9 @@ describe('planSriov: phase 1 per PF', () => {
 
   it('waits for VF links that are still missing although the count is right (a killed run, s390x hotplug)', () => {
     const [pipeline] = planSriov(intent(), { pfs: [pf({ sriov: { totalVfs: 8, numVfs: 2, autoprobe: '1' }, vfs: [vf(0, VF_GUIDS[0]!), fresh(1, { address: null })] })] }).pipelines;
-    expect(lines(pipeline!.configure.actions).slice(0, 2)).toEqual(['wait virtfn0', 'wait virtfn1']);
+    // The GUIDs are in firmware already (OFED's files say so): each VF only waits for its link.
+    expect(pipeline!.configure.actions).toEqual([]);
+    expect(pipeline!.guids.map((plan) => lines(plan.actions))).toEqual([['wait virtfn0'], ['wait virtfn1']]);
     expect(pipeline!.recreates).toBe(false);
   });
 
