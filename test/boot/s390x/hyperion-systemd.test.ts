@@ -141,10 +141,9 @@ describe.skipIf(!OPT_IN || SKIP)('Debian 12 s390x with systemd, udev and cloud-i
   });
 
   it('udev fired guest-boot-agent-setmac@enc600.service for the real qeth netdev, and it ran', () => {
-    // Open (README "Proven in booted systems"): udev renames eth0 to enc600 while handling the add event, systemd
-    // ignores a device being renamed and activates it on the move event, whose rules run with ACTION=move; the
-    // rule matches only ACTION=="add", so the device unit gets no Wants= and the instance never starts.
-    // `udevadm test --action=add` (udev-test.out) shows the rule itself matches this device.
+    // This boot found that the rule must match ACTION=="add|move": udev renames eth0 to enc600 while handling the
+    // add event, systemd ignores a device being renamed and plugs it on the move event. On a failure the message
+    // shows the device unit and what `udevadm test --action=add` gives for the same device.
     const why = `device unit: ${textOf('device-unit.out')}; udevadm test --action=add: ${/SYSTEMD_WANTS=.*/.exec(textOf('udev-test.out'))?.[0] ?? 'no SYSTEMD_WANTS'}`;
     const setmac = unitTable()['guest-boot-agent-setmac@enc600.service'];
     expect(setmac, why).toMatchObject({ Result: 'success', ExecMainStatus: '0', ActiveState: 'active' });
