@@ -148,6 +148,10 @@ describe.skipIf(!OPT_IN || SKIP)('Debian 12 s390x with systemd, udev and cloud-i
     const setmac = unitTable()['guest-boot-agent-setmac@enc600.service'];
     expect(setmac, why).toMatchObject({ Result: 'success', ExecMainStatus: '0', ActiveState: 'active' });
     expect(mono(setmac, 'ExecMainStartTimestampMonotonic')).toBeGreaterThan(0);
+    // After=guest-boot-agent-qeth.service: at boot the instance starts once the qeth unit has set the MAC.
+    const qeth = unitTable()['guest-boot-agent-qeth.service'];
+    expect(mono(setmac, 'ExecMainStartTimestampMonotonic'), why).toBeGreaterThan(mono(qeth, 'ExecMainExitTimestampMonotonic'));
+    log(`setmac@enc600 started ${mono(setmac, 'ExecMainStartTimestampMonotonic') / 1e6} s, after the qeth unit finished (${mono(qeth, 'ExecMainExitTimestampMonotonic') / 1e6} s)`);
     expect(fileText(report, 'agent-journal.out')).toMatch(/Finished guest-boot-agent-setmac@enc600\.service/);
     const instances = fileText(report, 'agent-units.out').split('\n').filter((line) => line.startsWith('guest-boot-agent-setmac@'));
     expect(instances.map((line) => line.split(/\s+/)[0]), 'one instance, for the qeth NIC only').toEqual(['guest-boot-agent-setmac@enc600.service']);
