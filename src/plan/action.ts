@@ -96,7 +96,12 @@ export function combineResults(results: readonly Result[]): Result[] {
   const byTarget = new Map<string, Result>();
   for (const result of results) {
     const seen = byTarget.get(result.target);
-    byTarget.set(result.target, seen ? { target: seen.target, ok: seen.ok && result.ok, changed: seen.changed || result.changed, ...((seen.error ?? result.error) !== undefined ? { error: (seen.error ?? result.error)! } : {}) } : result);
+    if (!seen) {
+      byTarget.set(result.target, result);
+      continue;
+    }
+    const error = seen.error ?? result.error;
+    byTarget.set(result.target, { target: seen.target, ok: seen.ok && result.ok, changed: seen.changed || result.changed, ...(error !== undefined ? { error } : {}) });
   }
   return [...byTarget.values()];
 }
